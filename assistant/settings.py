@@ -1,0 +1,95 @@
+"""The one settings tree. Built only by ``get_settings()`` and by test fixtures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class EmbeddingSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    model: str = Field(
+        default="sentence-transformers:all-MiniLM-L6-v2",
+        description="'sentence-transformers:all-MiniLM-L6-v2' (bundled, offline) or 'fake:<dim>' for tests",
+    )
+    batch_size: int = Field(default=64, ge=1, le=1024, description="Sentences embedded per batch")
+    verify_sha256: bool = Field(default=True, description="Check the bundled weights' sha256 at load")
+
+
+class StoreSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: str | None = Field(
+        default=None, description="Chroma server URL (http://host:port); None uses the embedded store on disk"
+    )
+    collection_prefix: str = Field(default="shortlist", pattern=r"^[a-zA-Z0-9_-]{1,40}$")
+
+
+class LLMSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    model: str = Field(
+        default="none",
+        description="'none' (template answers), 'fake:<name>', 'ollama:<model>' or 'openai:<model>'",
+    )
+    base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1")
+    api_key: SecretStr | None = Field(default=None, description="Key for the OpenAI-compatible endpoint")
+    timeout_s: float = Field(default=30.0, gt=0, le=600, description="Per-call timeout before falling back")
+    temperature: float = Field(default=0.0, ge=0, le=2)
+
+
+class DetectionSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rules: bool = Field(default=True, description="Use the precise pattern rules")
+    classifier: bool = Field(default=True, description="Use the embedding classifier trained on the evidence bank")
+    threshold: float = Field(default=0.5, ge=0, le=1, description="Classifier probability needed to report a type")
+
+
+class LimitSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    max_upload_bytes: int = Field(default=10_000_000, gt=0, description="Largest uploaded document")
+    max_draft_chars: int = Field(default=200_000, gt=0, description="Longest draft text accepted")
+    max_batch_entries: int = Field(default=5_000, gt=0, description="Most entries in one batch")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SHORTLIST_", env_nested_delimiter="__", extra="forbid")
+
+    data_dir: Path = Field(default=Path("data"), description="Vector store, conversations and batches live here")
+    knowledge_dir: Path = Field(default=REPO_ROOT / "knowledge", description="Packs, exemplars, guidance, evidence")
+    prompts_dir: Path = Field(default=REPO_ROOT / "prompts", description="Jinja2 prompt and answer templates")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="WARNING")
+    embeddings: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    detection: DetectionSettings = Field(default_factory=DetectionSettings)
+    limits: LimitSettings = Field(default_factory=LimitSettings)
+    batch_workers: int = Field(default=2, ge=1, le=64, description="Processes used by 'shortlist check'")
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "shortlist.sqlite3"
+
+    def public_dump(self) -> dict[str, object]:
+        """Settings for run headers and health checks: paths as strings, secrets masked."""
+        dumped: dict[str, object] = self.model_dump(mode="json")
+        llm = dumped["llm"]
+        if isinstance(llm, dict) and llm.get("api_key"):
+            llm["api_key"] = "***"
+        return dumped
+
+
+def get_settings() -> Settings:
+    return Settings()
