@@ -115,6 +115,9 @@ class MiniLMEmbeddings(VectorEmbeddings):
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
             try:
                 from sentence_transformers import SentenceTransformer
+                from transformers.utils import logging as transformers_logging
+
+                transformers_logging.disable_progress_bar()
 
                 self._model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
             except ImportError as exc:

@@ -1,0 +1,53 @@
+"""One Typer app; each use case registers its commands from its own module."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import typer
+from rich.console import Console
+
+from assistant.cli import commands_knowledge, commands_review
+from assistant.errors import ShortlistError
+
+app = typer.Typer(
+    name="shortlist",
+    help="Review healthcare award entries criterion by criterion and show the evidence that is missing.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+commands_review.register(app)
+commands_knowledge.register(app)
+
+for module_name in ("commands_serve", "commands_check", "commands_eval", "commands_chat"):
+    try:
+        module = __import__(f"assistant.cli.{module_name}", fromlist=["register"])
+    except ModuleNotFoundError as exc:
+        if exc.name != f"assistant.cli.{module_name}":
+            raise
+        continue
+    module.register(app)
+
+
+def main() -> None:
+    """Entry point: library errors become one line on stderr and exit code 1."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        app(standalone_mode=False)
+    except ShortlistError as exc:
+        Console(stderr=True).print(f"[red]error:[/red] {exc.message}", highlight=False, soft_wrap=True)
+        sys.exit(1)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        Console(stderr=True).print("aborted")
+        sys.exit(130)
+    except Exception as exc:  # click usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise

@@ -1,0 +1,161 @@
+"""Sentence-level evidence detection: precise rules plus an embedding classifier.
+
+The classifier is a one-vs-rest logistic regression over [sentence embedding, rule features],
+trained on the labelled evidence bank in knowledge/evidence. Rules can be switched off (the
+classifier then sees the embedding alone) or the classifier can be (rule confidences are used
+directly); the eval suite compares these configurations.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from assistant.evidence.rules import FEATURE_NAMES, SPECIFIC, apply_rules
+from assistant.knowledge import BankSentence
+from assistant.sentences import Span, split_sentences
+from assistant.taxonomy import EVIDENCE_TYPES, EvidenceType
+
+log = logging.getLogger(__name__)
+
+_STOP = {
+    "the", "and", "for", "with", "from", "that", "this", "our", "was", "were", "has", "have", "had", "been",
+    "their", "they", "its", "into", "than", "also", "which", "who", "all", "are", "but", "not", "per", "over",
+    "more", "less", "now", "new", "service", "team", "patients", "staff",
+}
+
+
+@dataclass(frozen=True)
+class SentenceEvidence:
+    """One sentence of a text with the probability of each evidence type."""
+
+    span: Span
+    text: str
+    probabilities: dict[EvidenceType, float]
+    threshold: float
+
+    @property
+    def types(self) -> list[EvidenceType]:
+        return [t for t in EVIDENCE_TYPES if self.probabilities.get(t, 0.0) >= self.threshold]
+
+
+def _rule_vector(rule_scores: dict[EvidenceType, float], features: dict[str, float]) -> list[float]:
+    return [rule_scores.get(t, 0.0) for t in EVIDENCE_TYPES] + [features.get(n, 0.0) for n in FEATURE_NAMES]
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z]{3,}", text.lower()) if w not in _STOP}
+
+
+class EvidenceDetector:
+    """Trained once per process from the bank; detection never re-embeds the knowledge base."""
+
+    def __init__(
+        self,
+        *,
+        embed: Any,
+        bank: list[BankSentence],
+        bank_vectors: np.ndarray | None = None,
+        use_rules: bool = True,
+        use_classifier: bool = True,
+        threshold: float = 0.5,
+        regularisation: float = 2.0,
+    ) -> None:
+        self._embed = embed
+        self.use_rules = use_rules
+        self.use_classifier = use_classifier
+        self.threshold = threshold
+        self._models: dict[EvidenceType, Any] = {}
+        if use_classifier:
+            self._fit(bank, bank_vectors, regularisation)
+
+    def _features(self, texts: list[str], vectors: np.ndarray | None) -> tuple[np.ndarray, list[dict[EvidenceType, float]]]:
+        rules = [apply_rules(t) for t in texts]
+        rule_scores = [r.scores for r in rules]
+        if not self.use_classifier:
+            return np.zeros((len(texts), 0)), rule_scores
+        if vectors is None:
+            vectors = self._embed(texts)
+        parts = [np.asarray(vectors, dtype=np.float32)]
+        if self.use_rules:
+            parts.append(np.asarray([_rule_vector(r.scores, r.features) for r in rules], dtype=np.float32))
+        return np.hstack(parts), rule_scores
+
+    def _fit(self, bank: list[BankSentence], vectors: np.ndarray | None, regularisation: float) -> None:
+        from sklearn.linear_model import LogisticRegression
+
+        if not bank:
+            log.warning("evidence bank is empty; the classifier is off")
+            self.use_classifier = False
+            return
+        texts = [s.text for s in bank]
+        matrix, _ = self._features(texts, vectors)
+        for evidence_type in EVIDENCE_TYPES:
+            labels = np.asarray([evidence_type in s.labels for s in bank], dtype=int)
+            if labels.sum() < 3 or labels.sum() == len(labels):
+                continue
+            model = LogisticRegression(C=regularisation, class_weight="balanced", max_iter=2000)
+            model.fit(matrix, labels)
+            self._models[evidence_type] = model
+
+    def _probabilities(self, texts: list[str], vectors: np.ndarray | None = None) -> list[dict[EvidenceType, float]]:
+        if not texts:
+            return []
+        matrix, rule_scores = self._features(texts, vectors)
+        results: list[dict[EvidenceType, float]] = [{} for _ in texts]
+        for evidence_type in EVIDENCE_TYPES:
+            if self.use_classifier and evidence_type in self._models:
+                column = self._models[evidence_type].predict_proba(matrix)[:, 1]
+                for row, probability in zip(results, column, strict=True):
+                    row[evidence_type] = float(probability)
+            elif self.use_rules:
+                for row, scores in zip(results, rule_scores, strict=True):
+                    row[evidence_type] = scores.get(evidence_type, 0.0)
+        return results
+
+    def detect_spans(
+        self, text: str, spans: list[Span], vectors: np.ndarray | None = None
+    ) -> list[SentenceEvidence]:
+        """Evidence per sentence span; pass ``vectors`` when the sentences are already embedded."""
+        sentences = [span.text(text) for span in spans]
+        probabilities = self._probabilities(sentences, vectors)
+        findings = [
+            SentenceEvidence(span=span, text=sentence, probabilities=probs, threshold=self.threshold)
+            for span, sentence, probs in zip(spans, sentences, probabilities, strict=True)
+        ]
+        return self._clear_supported_claims(findings)
+
+    def detect(self, text: str) -> list[SentenceEvidence]:
+        return self.detect_spans(text, split_sentences(text))
+
+    def classify(self, sentences: list[str]) -> list[dict[EvidenceType, float]]:
+        """Probabilities for standalone sentences (no neighbour context)."""
+        return self._probabilities(sentences)
+
+    def _clear_supported_claims(self, findings: list[SentenceEvidence]) -> list[SentenceEvidence]:
+        """A claim is supported when a neighbouring sentence gives a figure about the same thing."""
+        cleared = list(findings)
+        for index, finding in enumerate(findings):
+            if finding.probabilities.get("unsupported_claim", 0.0) < self.threshold:
+                continue
+            if SPECIFIC.search(finding.text) and finding.probabilities.get("metric", 0.0) >= self.threshold:
+                cleared[index] = _without(finding, "unsupported_claim")
+                continue
+            words = _content_words(finding.text)
+            for neighbour in findings[max(0, index - 1) : index + 2]:
+                if neighbour is finding or neighbour.probabilities.get("metric", 0.0) < self.threshold:
+                    continue
+                if words & _content_words(neighbour.text):
+                    cleared[index] = _without(finding, "unsupported_claim")
+                    break
+        return cleared
+
+
+def _without(finding: SentenceEvidence, evidence_type: EvidenceType) -> SentenceEvidence:
+    probabilities = dict(finding.probabilities)
+    probabilities[evidence_type] = min(probabilities.get(evidence_type, 0.0), finding.threshold / 2)
+    return SentenceEvidence(finding.span, finding.text, probabilities, finding.threshold)

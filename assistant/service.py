@@ -1,0 +1,189 @@
+"""The composition root: ``Assistant.from_settings(settings)`` wires every component once.
+
+Nothing here runs at import. Heavy pieces (the embedding model, the vector store, the trained
+detector) are built on first use and then reused for the life of the process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.backends.embeddings import VectorEmbeddings, build_embeddings
+from assistant.backends.store import KINDS, KnowledgeStore, SyncResult
+from assistant.documents import Document, check_text, read_document, read_path
+from assistant.errors import InvalidInput
+from assistant.evidence.detector import EvidenceDetector, SentenceEvidence
+from assistant.knowledge import Knowledge, Passage, PassageKind
+from assistant.packs import Category, PackLibrary, Programme
+from assistant.review import Review
+from assistant.reviewer import Advice, Reviewer
+from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int], None]
+
+
+def knowledge_hash(root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    results: list[SyncResult]
+
+    @property
+    def changed(self) -> int:
+        return sum(r.changed for r in self.results)
+
+
+class Assistant:
+    """Everything a CLI command, API handler or eval run needs, built from one Settings."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        knowledge: Knowledge,
+        embeddings: VectorEmbeddings,
+        store: KnowledgeStore,
+        advice: Advice,
+    ) -> None:
+        self.settings = settings
+        self.knowledge = knowledge
+        self.embeddings = embeddings
+        self.store = store
+        self.knowledge_hash = knowledge_hash(settings.knowledge_dir)
+        self._detector: EvidenceDetector | None = None
+        self._ingested = False
+        self._lock = threading.RLock()
+        self.reviewer = Reviewer(
+            embeddings=embeddings,
+            detector=lambda: self.detector,
+            store=self._ready_store,
+            advice=advice,
+            knowledge_hash=self.knowledge_hash,
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Assistant:
+        knowledge = Knowledge.load(settings.knowledge_dir)
+        embeddings = build_embeddings(
+            settings.embeddings.model,
+            batch_size=settings.embeddings.batch_size,
+            verify=settings.embeddings.verify_sha256,
+        )
+        store = KnowledgeStore(
+            embeddings=embeddings,
+            path=settings.chroma_dir,
+            url=settings.store.url,
+            prefix=settings.store.collection_prefix,
+        )
+        advice = Advice.load(settings.knowledge_dir / "advice.yaml")
+        return cls(settings=settings, knowledge=knowledge, embeddings=embeddings, store=store, advice=advice)
+
+    @property
+    def packs(self) -> PackLibrary:
+        return self.knowledge.packs
+
+    # -- knowledge base ---------------------------------------------------------------------
+    def ingest_knowledge(self, progress: Progress | None = None) -> IngestReport:
+        """Sync the bundled knowledge into the store; a second run changes nothing."""
+        with self._lock:
+            passages = self.knowledge.passages()
+            results = [self.store.sync(kind, passages[kind], progress=progress) for kind in passages]
+            self._ingested = True
+            return IngestReport(results)
+
+    def knowledge_size(self) -> int:
+        return sum(len(p) for p in self.knowledge.passages().values())
+
+    def ensure_ingested(self) -> None:
+        if not self._ingested:
+            self.ingest_knowledge()
+
+    def _ready_store(self) -> KnowledgeStore:
+        self.ensure_ingested()
+        return self.store
+
+    def ingest_entries(
+        self, paths: list[Path], *, progress: Progress | None = None, on_error: Callable[[str], None] | None = None
+    ) -> IngestReport:
+        """Add an organiser's own past entries (documents with a metadata sidecar) to the store."""
+        from assistant.entries import entry_passages, find_entry_files
+
+        files = find_entry_files(paths)
+        passages: list[Passage] = []
+        for path in files:
+            try:
+                passages.extend(entry_passages(self, path))
+            except InvalidInput as exc:
+                if on_error is None:
+                    raise
+                on_error(exc.message)
+        roots = [str(p.resolve()) for p in paths]
+        result = self.store.sync(
+            "entry", passages, scope=lambda meta: str(meta.get("source_file", "")).startswith(tuple(roots)),
+            progress=progress,
+        )
+        return IngestReport([result])
+
+    # -- detection and review ---------------------------------------------------------------
+    @property
+    def detector(self) -> EvidenceDetector:
+        with self._lock:
+            if self._detector is None:
+                detection = self.settings.detection
+                bank = list(self.knowledge.bank)
+                vectors = None
+                if detection.classifier:
+                    self.ensure_ingested()
+                    stored, matrix = self.store.vectors("evidence")
+                    order = {p.id: i for i, p in enumerate(stored)}
+                    if all(s.id in order for s in bank) and len(matrix):
+                        vectors = matrix[[order[s.id] for s in bank]]
+                self._detector = EvidenceDetector(
+                    embed=self.embeddings.embed_array,
+                    bank=bank,
+                    bank_vectors=vectors,
+                    use_rules=detection.rules,
+                    use_classifier=detection.classifier,
+                    threshold=detection.threshold,
+                )
+            return self._detector
+
+    def resolve(self, category: str, programme: str | None = None) -> tuple[Programme, Category]:
+        return self.packs.find_category(category, programme)
+
+    def read_upload(self, name: str, data: bytes) -> Document:
+        limits = self.settings.limits
+        return read_document(name, data, max_bytes=limits.max_upload_bytes, max_chars=limits.max_draft_chars)
+
+    def read_file(self, path: Path) -> Document:
+        limits = self.settings.limits
+        return read_path(path, max_bytes=limits.max_upload_bytes, max_chars=limits.max_draft_chars)
+
+    def review(self, text: str, category: str, *, programme: str | None = None, examples: bool = True) -> Review:
+        text = check_text(text, max_chars=self.settings.limits.max_draft_chars)
+        resolved_programme, resolved_category = self.resolve(category, programme)
+        return self.reviewer.review(text, resolved_programme, resolved_category, examples=examples)
+
+    def detect(self, text: str) -> list[SentenceEvidence]:
+        text = check_text(text, max_chars=self.settings.limits.max_draft_chars)
+        return self.detector.detect(text)
+
+    def search(self, kind: PassageKind, query: str, *, k: int = 4, **filters: str) -> list[tuple[Passage, float]]:
+        from assistant.backends.store import where_clause
+
+        if kind not in KINDS:
+            raise InvalidInput(f"Unknown passage kind '{kind}'; use one of {', '.join(KINDS)}.")
+        self.ensure_ingested()
+        return self.store.search(kind, query, k=k, where=where_clause(**filters))  # type: ignore[arg-type]
