@@ -134,9 +134,7 @@ def _pdf_text(name: str, data: bytes) -> str:
         raise InvalidInput(f"{name}: the PDF could not be read ({type(exc).__name__}); export it again.") from exc
     text = "\n\n".join(page.strip() for page in pages if page.strip())
     if not text.strip():
-        raise InvalidInput(
-            f"{name}: the PDF has no text layer (a scan?); export it from Word or run OCR first."
-        )
+        raise InvalidInput(f"{name}: the PDF has no text layer (a scan?); export it from Word or run OCR first.")
     return text
 
 

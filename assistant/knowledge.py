@@ -79,7 +79,9 @@ class Passage(_Strict):
 
 def _errors(path: Path, exc: ValidationError, line: int | None = None) -> str:
     where = f"{path}:{line}" if line else str(path)
-    return "; ".join(f"{where}: {'.'.join(str(p) for p in e['loc']) or '(top level)'}: {e['msg']}" for e in exc.errors())
+    return "; ".join(
+        f"{where}: {'.'.join(str(p) for p in e['loc']) or '(top level)'}: {e['msg']}" for e in exc.errors()
+    )
 
 
 def load_exemplar(path: Path) -> Exemplar:

@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
-import yaml
-from jinja2 import Environment, StrictUndefined
-from pydantic import BaseModel, ConfigDict, ValidationError
 
+from assistant.advice import Advice
 from assistant.backends.embeddings import VectorEmbeddings
 from assistant.backends.store import KnowledgeStore, where_clause
-from assistant.errors import ConfigError
 from assistant.evidence.detector import EvidenceDetector, SentenceEvidence
-from assistant.evidence.rules import FUTURE, PASSIVE_CARE, SPREAD, VAGUE_PARTNER
+from assistant.findings import anchor_for, estimate_band, review_warnings
 from assistant.packs import Category, Criterion, Programme
 from assistant.review import (
-    Band,
     CategoryRef,
     CriterionReview,
     Evidence,
@@ -31,57 +25,10 @@ from assistant.review import (
     ReviewMeta,
     SectionInfo,
     TextSpan,
-    Warning,
 )
-from assistant.sections import SectionMap, _criterion_texts, find_sections, normalise
+from assistant.sections import SectionMap, criterion_texts, find_sections, normalise
 from assistant.sentences import Span, count_words, split_sentences
-from assistant.taxonomy import EVIDENCE_TYPES, LABELS, EvidenceType
-from assistant.warnings import find_ai_instructions, find_pii
-
-_GENERIC_TEAM = re.compile(
-    r"\b(?:the team|we|our team|the project team|the service)\b.{0,60}\b(?:developed|designed|created|introduced|"
-    r"implemented|launched|built|set up|delivered)\b",
-    re.IGNORECASE,
-)
-_VAGUE_VALUE = re.compile(r"\b(?:efficien\w*|cost[- ]effective|productiv\w*|value for money|saving\w*|cheaper)\b", re.I)
-
-
-class AdviceEntry(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    why: str
-    suggestion: str
-    anchored: str
-
-
-class Advice:
-    """Why each evidence type matters and how to add it, rendered per criterion and anchor."""
-
-    def __init__(self, entries: dict[EvidenceType, AdviceEntry]) -> None:
-        self._entries = entries
-        self._env = Environment(undefined=StrictUndefined, autoescape=False)
-
-    @classmethod
-    def load(cls, path: Path) -> Advice:
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-            entries = {t: AdviceEntry.model_validate(raw[t]) for t in EVIDENCE_TYPES}
-        except KeyError as exc:
-            raise ConfigError(f"{path}: {exc.args[0]}: advice for this evidence type is missing.") from exc
-        except ValidationError as exc:
-            raise ConfigError(f"{path}: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}") from exc
-        except (OSError, yaml.YAMLError) as exc:
-            raise ConfigError(f"{path}: cannot be read as YAML ({exc}).") from exc
-        extra = set(raw) - set(EVIDENCE_TYPES)
-        if extra:
-            raise ConfigError(f"{path}: {sorted(extra)}: not evidence types of the taxonomy.")
-        return cls(entries)
-
-    def render(self, evidence_type: EvidenceType, criterion: Criterion, anchor: str | None) -> tuple[str, str]:
-        entry = self._entries[evidence_type]
-        context = {"criterion": criterion.title, "questions": criterion.questions, "anchor": anchor or ""}
-        why = self._env.from_string(entry.why).render(context)
-        template = entry.anchored if anchor else entry.suggestion
-        return why.strip(), self._env.from_string(template).render(context).strip()
+from assistant.taxonomy import EvidenceType
 
 
 @dataclass
@@ -110,26 +57,74 @@ class Reviewer:
         self._advice = advice
         self._knowledge_hash = knowledge_hash
         self._criterion_vectors: dict[tuple[str, str], np.ndarray] = {}
+        self._centroids: dict[tuple[str, str], np.ndarray] | None = None
 
     def criterion_vectors(self, programme: Programme, category: Category) -> np.ndarray:
+        """One prototype per criterion: its questions blended with past answers to it, when we have them."""
         key = (programme.id, category.id)
         if key not in self._criterion_vectors:
-            self._criterion_vectors[key] = self._embeddings.embed_array(_criterion_texts(programme, category))
+            vectors = self._embeddings.embed_array(criterion_texts(programme, category))
+            centroids = self._exemplar_centroids()
+            for row, criterion in enumerate(category.criteria):
+                centroid = centroids.get((programme.id, criterion.id))
+                if centroid is not None:
+                    blended = vectors[row] + centroid
+                    vectors[row] = blended / float(np.linalg.norm(blended) or 1.0)
+            self._criterion_vectors[key] = vectors
         return self._criterion_vectors[key]
 
-    def sections(self, text: str, programme: Programme, category: Category) -> SectionMap:
+    def _exemplar_centroids(self) -> dict[tuple[str, str], np.ndarray]:
+        if self._centroids is None:
+            self._centroids = {}
+            store = self._store()
+            if store is not None:
+                passages, matrix = store.vectors("exemplar")
+                groups: dict[tuple[str, str], list[int]] = {}
+                for index, passage in enumerate(passages):
+                    groups.setdefault((passage.programme, passage.criterion), []).append(index)
+                for key, rows in groups.items():
+                    mean = matrix[rows].mean(axis=0)
+                    self._centroids[key] = mean / float(np.linalg.norm(mean) or 1.0)
+        return self._centroids
+
+    def sections(
+        self,
+        text: str,
+        programme: Programme,
+        category: Category,
+        embed: Callable[[list[str]], np.ndarray] | None = None,
+    ) -> SectionMap:
+        embed = embed or self._embeddings.embed_array
+        prototypes = self.criterion_vectors(programme, category)
+        detector = self._detector()
+        expects = [set(c.expects) for c in category.criteria]
+
+        def paragraph_scores(paragraphs: list[Span]) -> np.ndarray:
+            rows = []
+            for paragraph in paragraphs:
+                spans = split_sentences(text, paragraph.start, paragraph.end)
+                vectors = embed([s.text(text) for s in spans])
+                mean = _mean(vectors)
+                found = {t for f in detector.detect_spans(text, spans, vectors) for t in f.types}
+                similarity = prototypes @ mean if mean is not None else np.zeros(len(expects))
+                # Evidence a criterion expects is a second, independent hint of where a paragraph belongs.
+                rows.append(similarity + 0.05 * np.asarray([len(found & e) for e in expects]))
+            return np.asarray(rows)
+
         return find_sections(
             text,
             programme=programme,
             category=category,
-            embed=self._embeddings.embed_array,
-            criterion_vectors=self.criterion_vectors(programme, category),
+            embed=embed,
+            criterion_vectors=prototypes,
+            paragraph_scores=paragraph_scores,
         )
 
     def review(self, text: str, programme: Programme, category: Category, *, examples: bool = True) -> Review:
         started = time.perf_counter()
         detector = self._detector()
-        section_map = self.sections(text, programme, category)
+        embed = _CachedEmbed(self._embeddings)
+        section_map = self.sections(text, programme, category, embed)
         contexts: list[_CriterionContext] = []
         all_spans: list[Span] = []
         owners: list[int] = []
@@ -140,11 +135,10 @@ class Reviewer:
                 for sentence in split_sentences(text, span.start, span.end):
                     all_spans.append(sentence)
                     owners.append(index)
-        vectors = self._embeddings.embed_array([s.text(text) for s in all_spans])
+        vectors = embed([s.text(text) for s in all_spans])
         detected = detector.detect_spans(text, all_spans, vectors) if all_spans else []
-        for position, (owner, finding) in enumerate(zip(owners, detected, strict=True)):
-            contexts[owner].sentences.append(finding)
-            del position
+        for owner, finding in zip(owners, detected, strict=True):
+            contexts[owner].sentences.append(_in_context(finding, contexts[owner].criterion))
         draft_vector = _mean(vectors)
         for index, context in enumerate(contexts):
             rows = [i for i, owner in enumerate(owners) if owner == index]
@@ -153,7 +147,7 @@ class Reviewer:
         criteria = [
             self._criterion_review(text, programme, context, section_map, examples=examples) for context in contexts
         ]
-        warnings = _warnings(text, criteria, section_map)
+        warnings = review_warnings(text, criteria, section_map)
         return Review(
             programme=ProgrammeRef(id=programme.id, name=programme.name, year=programme.year),
             category=CategoryRef(id=category.id, title=category.title),
@@ -217,7 +211,7 @@ class Reviewer:
             evidence=evidence,
             missing=missing,
             unsupported_claims=claims,
-            band=_band(programme, criterion, found, words),
+            band=estimate_band(programme, criterion, found, words),
         )
 
     def _missing(
@@ -230,7 +224,7 @@ class Reviewer:
         *,
         examples: bool,
     ) -> Missing:
-        anchor = _anchor(evidence_type, context.sentences, claims)
+        anchor = anchor_for(evidence_type, context.sentences, claims)
         why, suggestion = self._advice.render(evidence_type, criterion, anchor.quote if anchor else None)
         found_examples = self._examples(evidence_type, criterion, programme, context.vector) if examples else []
         return Missing(type=evidence_type, why=why, suggestion=suggestion, anchor=anchor, examples=found_examples)
@@ -245,7 +239,9 @@ class Reviewer:
         concept = {criterion.id, *(normalise(n).replace(" ", "-") for n in [*criterion.aliases, criterion.title])}
         concept |= {normalise(n).replace(" ", "-") for n in programme.equivalents(criterion.id)}
         hits = store.search(
-            "exemplar", query, k=3,
+            "exemplar",
+            query,
+            k=3,
             where=where_clause(programme=programme.id, criterion=criterion.id, evidence=evidence_type),
         )
         if len(hits) < 2:
@@ -261,13 +257,43 @@ class Reviewer:
             seen_exemplars.add(exemplar_id)
             chosen.append(
                 Example(
-                    passage_id=passage.id, text=passage.text, source=passage.source,
-                    criterion=passage.criterion, score=round(max(0.0, min(1.0, score)), 3),
+                    passage_id=passage.id,
+                    text=passage.text,
+                    source=passage.source,
+                    criterion=passage.criterion,
+                    score=round(max(0.0, min(1.0, score)), 3),
                 )
             )
             if len(chosen) == 2:
                 break
         return chosen
+
+
+class _CachedEmbed:
+    """Embeds each distinct text once per review: paragraphs and sections reuse sentence vectors."""
+
+    def __init__(self, embeddings: VectorEmbeddings) -> None:
+        self._embeddings = embeddings
+        self._cache: dict[str, np.ndarray] = {}
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            for text, vector in zip(missing, self._embeddings.embed_array(missing), strict=True):
+                self._cache[text] = vector
+        if not texts:
+            return np.zeros((0, self._embeddings.dimension), dtype=np.float32)
+        return np.stack([self._cache[t] for t in texts])
+
+
+def _in_context(finding: SentenceEvidence, criterion: Criterion) -> SentenceEvidence:
+    """Figures stated where the judges ask for the starting point are baselines (DESIGN.md hard cases)."""
+    expects = set(criterion.expects)
+    if "baseline" in expects and "metric" not in expects and "metric" in finding.types:
+        probabilities = dict(finding.probabilities)
+        probabilities["baseline"] = max(probabilities.get("baseline", 0.0), probabilities["metric"])
+        return SentenceEvidence(finding.span, finding.text, probabilities, finding.threshold)
+    return finding
 
 
 def _mean(vectors: np.ndarray) -> np.ndarray | None:
@@ -278,108 +304,9 @@ def _mean(vectors: np.ndarray) -> np.ndarray | None:
     return mean / norm if norm else mean
 
 
-def _evidence(finding: SentenceEvidence, evidence_type: EvidenceType) -> Evidence:
-    return Evidence(
-        type=evidence_type,
-        quote=finding.text,
-        start=finding.span.start,
-        end=finding.span.end,
-        confidence=round(finding.probabilities.get(evidence_type, 0.0), 3),
-    )
-
-
-def _anchor(
-    evidence_type: EvidenceType, sentences: list[SentenceEvidence], claims: list[Evidence]
-) -> Evidence | None:
-    """The draft sentence a suggestion for this gap should build on, if there is an obvious one."""
-
-    def first(predicate: Callable[[SentenceEvidence], bool], as_type: EvidenceType) -> Evidence | None:
-        for finding in sentences:
-            if predicate(finding):
-                return _evidence(finding, as_type)
-        return None
-
-    if evidence_type == "baseline":
-        return first(lambda f: "metric" in f.types and "baseline" not in f.types, "metric")
-    if evidence_type in ("metric", "testimonial"):
-        return claims[0] if claims else None
-    if evidence_type == "patient_involvement":
-        return first(lambda f: bool(PASSIVE_CARE.search(f.text)), "metric")
-    if evidence_type == "staff_involvement":
-        return first(lambda f: bool(_GENERIC_TEAM.search(f.text)), "metric")
-    if evidence_type == "spread":
-        return first(lambda f: bool(SPREAD.search(f.text) and FUTURE.search(f.text)), "spread")
-    if evidence_type == "value":
-        return first(lambda f: bool(_VAGUE_VALUE.search(f.text)) and "value" not in f.types, "value")
-    if evidence_type == "partnership":
-        return first(lambda f: bool(VAGUE_PARTNER.search(f.text)), "partnership")
-    return None
-
-
-def _band(programme: Programme, criterion: Criterion, found: set[EvidenceType], words: int) -> Band | None:
-    if not programme.scoring:
-        return None
-    expected = set(criterion.expects)
-    coverage = len(found & expected) / len(expected) if expected else 1.0
-    chosen = programme.scoring[0]
-    if words > 0:
-        for band in programme.scoring:
-            required = set(band.requires) & (expected | {"metric"})
-            if band.min_coverage <= coverage and required <= found:
-                chosen = band
-        if chosen is programme.scoring[0] and len(programme.scoring) > 1 and programme.scoring[1].min_coverage == 0:
-            chosen = programme.scoring[1]
-    return Band(band=chosen.band, descriptor=chosen.descriptor, coverage=round(coverage, 3))
-
-
-def _warnings(text: str, criteria: list[CriterionReview], section_map: SectionMap) -> list[Warning]:
-    warnings: list[Warning] = []
-    for hit in find_pii(text):
-        warnings.append(
-            Warning(
-                kind="pii", message=f"Possible patient-identifiable information ({hit.label}); remove it before submitting.",
-                quote=hit.quote(text), start=hit.start, end=hit.end,
-            )
-        )
-    for hit in find_ai_instructions(text):
-        warnings.append(
-            Warning(
-                kind="ai_instruction",
-                message="This sentence addresses AI or automated reviewers; judges will see it as an attempt to game scoring.",
-                quote=hit.quote(text), start=hit.start, end=hit.end,
-            )
-        )
-    for item in criteria:
-        if item.over_limit and item.word_limit:
-            warnings.append(
-                Warning(
-                    kind="over_limit", criterion=item.id,
-                    message=f"{item.title} has {item.word_count} words, over the limit of {item.word_limit}.",
-                )
-            )
-        for section in item.sections:
-            if section.method == "content" and section.confidence < 0.5:
-                warnings.append(
-                    Warning(
-                        kind="low_confidence_section", criterion=item.id, start=section.start, end=section.end,
-                        quote=text[section.start : section.end][:200],
-                        message=f"Shortlist is unsure this text answers {item.title}; add headings to be certain.",
-                    )
-                )
-    for span in section_map.unassigned:
-        if count_words(span.text(text)) >= 15:
-            warnings.append(
-                Warning(
-                    kind="unassigned_text", start=span.start, end=span.end, quote=span.text(text)[:200],
-                    message="This text answers none of the criteria; move it under a criterion or cut it.",
-                )
-            )
-    return warnings
-
-
 def _detection_label(detector: EvidenceDetector) -> str:
     parts = [name for name, on in (("rules", detector.use_rules), ("classifier", detector.use_classifier)) if on]
     return "+".join(parts) or "none"
 
 
-__all__ = ["Advice", "Reviewer", "LABELS"]
+__all__ = ["Advice", "Reviewer"]

@@ -20,6 +20,7 @@ from assistant.sentences import Span, line_blocks
 
 SectionMethod = Literal["heading", "heading_variant", "heading_meaning", "content"]
 Embed = Callable[[list[str]], np.ndarray]
+ParagraphScorer = Callable[[list[Span]], np.ndarray]
 
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<h>.+?)\s*#*\s*$")
 _BOLD_LINE = re.compile(r"^\s*(?:\*\*|__)(?P<h>[^*_]{2,150}?)(?:\*\*|__)\s*:?\s*$")
@@ -55,6 +56,9 @@ class Section:
         return Span(self.start, self.end)
 
 
+Matched = tuple[Heading, str | None, float, SectionMethod]
+
+
 @dataclass
 class SectionMap:
     sections: list[Section]
@@ -74,7 +78,23 @@ def normalise(text: str) -> str:
 
 
 def _stem(word: str) -> str:
-    for suffix in ("ments", "ment", "ness", "ions", "ion", "ing", "ies", "es", "s", "ed"):
+    for suffix in (
+        "ements",
+        "ement",
+        "ments",
+        "ment",
+        "ness",
+        "ations",
+        "ation",
+        "ions",
+        "ion",
+        "ing",
+        "ies",
+        "es",
+        "s",
+        "ed",
+        "e",
+    ):
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             return word[: -len(suffix)]
     return word
@@ -111,8 +131,12 @@ def match_heading(name: str, programme: Programme, category: Category) -> tuple[
                 candidate_tokens = _tokens(candidate)
                 if not candidate_tokens or not heading_tokens:
                     continue
-                overlap = len(candidate_tokens & heading_tokens) / len(candidate_tokens | heading_tokens)
-                score = 0.75 * overlap if overlap >= 0.5 else 0.0
+                shared = candidate_tokens & heading_tokens
+                overlap = len(shared) / len(candidate_tokens | heading_tokens)
+                if shared == candidate_tokens:
+                    score = 0.7 + 0.1 * overlap
+                else:
+                    score = 0.75 * overlap if overlap >= 0.5 else 0.0
             if score > best[1]:
                 best = (criterion.id, score, "heading_variant")
     return best
@@ -133,9 +157,16 @@ def _heading_candidates(text: str) -> list[Heading]:
         match = _MD_HEADING.match(line) or _BOLD_LINE.match(line)
         if match:
             raw = match.group("h")
-        elif len(stripped.split()) <= 12 and following and (
-            stripped.endswith(":") or _NUMBERING.match(stripped) and not stripped[-1:] in ".!"
-            or stripped[-1:] not in ".!?;,\"”)" and stripped[:1].isupper()
+        elif (
+            len(stripped.split()) <= 12
+            and following
+            and (
+                stripped.endswith(":")
+                or _NUMBERING.match(stripped)
+                and stripped[-1:] not in ".!"
+                or stripped[-1:] not in '.!?;,"”)'
+                and stripped[:1].isupper()
+            )
         ):
             raw = stripped
         elif stripped.endswith("?") and len(stripped.split()) <= 30 and following:
@@ -150,10 +181,21 @@ def _heading_candidates(text: str) -> list[Heading]:
     return headings
 
 
-def _criterion_texts(programme: Programme, category: Category) -> list[str]:
-    return [
-        f"{c.title}. {' '.join(c.questions)} {', '.join(c.aliases)}" for c in category.criteria
-    ]
+def criterion_texts(programme: Programme, category: Category) -> list[str]:
+    return [f"{c.title}. {' '.join(c.questions)} {', '.join(c.aliases)}" for c in category.criteria]
+
+
+def _looks_marked(text: str, heading: Heading) -> bool:
+    line = text[heading.start : heading.body_start]
+    return bool(
+        _MD_HEADING.match(line) or _BOLD_LINE.match(line) or _NUMBERING.match(heading.raw) or heading.raw.endswith("?")
+    )
+
+
+def _plain_heading(heading: Heading) -> bool:
+    """A short title-like line: few words, no sentence punctuation at the end."""
+    words = heading.raw.split()
+    return heading.body_start > heading.start and len(words) <= 8 and heading.raw[-1:] not in ".!;,"
 
 
 def find_sections(
@@ -162,44 +204,67 @@ def find_sections(
     programme: Programme,
     category: Category,
     embed: Embed,
-    criterion_vectors: np.ndarray | None = None,
+    criterion_vectors: np.ndarray,
+    paragraph_scores: ParagraphScorer | None = None,
 ) -> SectionMap:
-    """Sections by heading when the draft has them, else by content and order."""
-    if criterion_vectors is None:
-        criterion_vectors = embed(_criterion_texts(programme, category))
+    """Sections by heading when the draft has them, else by content and order.
+
+    ``paragraph_scores`` scores paragraphs against criteria for drafts without headings; by default
+    paragraphs are embedded and compared with ``criterion_vectors``.
+    """
     candidates = _heading_candidates(text)
-    matched: list[tuple[Heading, str | None, float, SectionMethod]] = []
+    matched = []
     for heading in candidates:
         criterion_id, score, method = match_heading(heading.name, programme, category)
         matched.append((heading, criterion_id if score >= 0.6 else None, score, method))
-
     named = [m for m in matched if m[1] is not None]
-    strong_markup = [
-        m for m in matched if _MD_HEADING.match(text[m[0].start : m[0].body_start]) or _BOLD_LINE.match(
-            text[m[0].start : m[0].body_start]
-        ) or _NUMBERING.match(m[0].raw) or m[0].raw.endswith("?")
-    ]
-    if not named and len(strong_markup) < 2:
-        return _by_content(text, programme=programme, category=category, embed=embed,
-                           criterion_vectors=criterion_vectors)
+    marked = [m for m in matched if _looks_marked(text, m[0])]
+    if len(named) < 2 and len(marked) < 2:
+        scorer = paragraph_scores or _embedding_scorer(text, embed, criterion_vectors)
+        return sections_by_content(text, category=category, scorer=scorer)
+    # With a structure established, title-like lines are headings too, even if their words are new.
+    keep = [m for m in matched if m[1] is not None or _looks_marked(text, m[0]) or _plain_heading(m[0])]
+    keep = _name_by_meaning(text, keep, category=category, embed=embed, criterion_vectors=criterion_vectors)
+    return _sections_from_headings(text, keep)
 
-    # Keep named headings and markup headings; plain short lines that match nothing are body text.
-    keep = [m for m in matched if m[1] is not None or m in strong_markup]
+
+def _name_by_meaning(
+    text: str, keep: list[Matched], *, category: Category, embed: Embed, criterion_vectors: np.ndarray
+) -> list[Matched]:
+    """Give unnamed headings the criterion their heading and opening lines are closest to."""
     unnamed = [i for i, m in enumerate(keep) if m[1] is None]
-    if unnamed:
-        vectors = embed([keep[i][0].raw for i in unnamed])
-        similarities = vectors @ criterion_vectors.T
-        for row, index in enumerate(unnamed):
-            best = int(np.argmax(similarities[row]))
-            if similarities[row, best] >= 0.35:
-                heading, _, _, _ = keep[index]
-                keep[index] = (heading, category.criteria[best].id, float(similarities[row, best]), "heading_meaning")
+    if not unnamed:
+        return keep
+    claimed = {m[1] for m in keep if m[1] is not None}
+    probes = []
+    for index in unnamed:
+        heading = keep[index][0]
+        end = keep[index + 1][0].start if index + 1 < len(keep) else len(text)
+        probes.append(f"{heading.raw}. {text[heading.body_start : end][:400]}")
+    similarities = embed(probes) @ criterion_vectors.T
+    result = list(keep)
+    pairs = sorted(
+        ((float(similarities[r, c]), r, c) for r in range(len(unnamed)) for c in range(len(category.criteria))),
+        reverse=True,
+    )
+    used_rows: set[int] = set()
+    for score, row, column in pairs:
+        criterion_id = category.criteria[column].id
+        if row in used_rows or criterion_id in claimed or score < 0.25:
+            continue
+        heading = keep[unnamed[row]][0]
+        result[unnamed[row]] = (heading, criterion_id, score, "heading_meaning")
+        used_rows.add(row)
+        claimed.add(criterion_id)
+    # A plain line that still matches nothing is ordinary body text, not a heading.
+    return [m for m in result if m[1] is not None or _looks_marked(text, m[0])]
 
+
+def _sections_from_headings(text: str, keep: list[Matched]) -> SectionMap:
     sections: list[Section] = []
     heading_spans = [Span(h.start, h.body_start) for h, _, _, _ in keep]
     unassigned: list[Span] = []
-    first = keep[0][0].start
-    preamble = text[:first]
+    preamble = text[: keep[0][0].start]
     if len(preamble.split()) > 12:
         unassigned.append(Span(len(preamble) - len(preamble.lstrip()), len(preamble.rstrip())))
     for index, (heading, criterion_id, score, method) in enumerate(keep):
@@ -207,31 +272,34 @@ def find_sections(
         body = text[heading.body_start : end]
         start = heading.body_start + (len(body) - len(body.lstrip()))
         stop = heading.body_start + len(body.rstrip())
-        if stop <= start:
-            if criterion_id:
-                sections.append(Section(criterion_id, heading.raw, start, start, method, round(score, 3)))
-            continue
         if criterion_id is None:
-            unassigned.append(Span(start, stop))
+            if stop > start:
+                unassigned.append(Span(start, stop))
             continue
-        sections.append(Section(criterion_id, heading.raw, start, stop, method, round(min(score, 1.0), 3)))
+        sections.append(Section(criterion_id, heading.raw, start, max(start, stop), method, round(min(score, 1.0), 3)))
     return SectionMap(sections=sections, headings=heading_spans, unassigned=unassigned)
 
 
-def _by_content(
-    text: str, *, programme: Programme, category: Category, embed: Embed, criterion_vectors: np.ndarray
-) -> SectionMap:
-    blocks = _paragraphs(text)
+def _embedding_scorer(text: str, embed: Embed, criterion_vectors: np.ndarray) -> ParagraphScorer:
+    def score(paragraphs: list[Span]) -> np.ndarray:
+        return embed([p.text(text) for p in paragraphs]) @ criterion_vectors.T  # type: ignore[no-any-return]
+
+    return score
+
+
+def sections_by_content(text: str, *, category: Category, scorer: ParagraphScorer) -> SectionMap:
+    """Assign paragraphs to criteria from their content, keeping the judges' order."""
+    blocks = paragraphs(text)
     if not blocks:
         return SectionMap(sections=[], headings=[], unassigned=[])
-    vectors = embed([b.text(text) for b in blocks])
-    scores = vectors @ criterion_vectors.T  # paragraphs x criteria
+    scores = scorer(blocks)
     assignment = _monotonic_assignment(scores)
     sections: list[Section] = []
     for block, criterion_index, row in zip(blocks, assignment, scores, strict=True):
         ordered = np.sort(row)[::-1]
         margin = float(ordered[0] - ordered[1]) if len(ordered) > 1 else float(ordered[0])
-        confidence = round(float(np.clip(0.4 + 2.5 * margin, 0.2, 0.85)), 3)
+        chosen_margin = float(row[criterion_index] - np.delete(row, criterion_index).max()) if len(row) > 1 else margin
+        confidence = round(float(np.clip(0.5 + 2.0 * chosen_margin, 0.2, 0.85)), 3)
         criterion_id = category.criteria[criterion_index].id
         if sections and sections[-1].criterion == criterion_id:
             sections[-1].end = block.end
@@ -241,7 +309,7 @@ def _by_content(
     return SectionMap(sections=sections, headings=[], unassigned=[])
 
 
-def _paragraphs(text: str) -> list[Span]:
+def paragraphs(text: str) -> list[Span]:
     """Paragraphs with their bullet lists attached, so a list stays with its lead-in."""
     merged: list[Span] = []
     for block in line_blocks(text):
@@ -256,11 +324,11 @@ def _paragraphs(text: str) -> list[Span]:
 
 def _monotonic_assignment(scores: np.ndarray) -> list[int]:
     """Assign each paragraph a criterion index, never going back to an earlier criterion."""
-    paragraphs, criteria = scores.shape
-    best = np.full((paragraphs, criteria), -np.inf)
-    back = np.zeros((paragraphs, criteria), dtype=int)
+    count, criteria = scores.shape
+    best = np.full((count, criteria), -np.inf)
+    back = np.zeros((count, criteria), dtype=int)
     best[0] = scores[0]
-    for p in range(1, paragraphs):
+    for p in range(1, count):
         running_max, running_arg = -np.inf, 0
         for c in range(criteria):
             if best[p - 1, c] > running_max:
@@ -268,6 +336,6 @@ def _monotonic_assignment(scores: np.ndarray) -> list[int]:
             best[p, c] = running_max + scores[p, c]
             back[p, c] = running_arg
     path = [int(np.argmax(best[-1]))]
-    for p in range(paragraphs - 1, 0, -1):
+    for p in range(count - 1, 0, -1):
         path.append(int(back[p, path[-1]]))
     return path[::-1]

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.advice import Advice
 from assistant.backends.embeddings import VectorEmbeddings, build_embeddings
 from assistant.backends.store import KINDS, KnowledgeStore, SyncResult
 from assistant.documents import Document, check_text, read_document, read_path
@@ -21,7 +22,7 @@ from assistant.evidence.detector import EvidenceDetector, SentenceEvidence
 from assistant.knowledge import Knowledge, Passage, PassageKind
 from assistant.packs import Category, PackLibrary, Programme
 from assistant.review import Review
-from assistant.reviewer import Advice, Reviewer
+from assistant.reviewer import Reviewer
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -131,7 +132,9 @@ class Assistant:
                 on_error(exc.message)
         roots = [str(p.resolve()) for p in paths]
         result = self.store.sync(
-            "entry", passages, scope=lambda meta: str(meta.get("source_file", "")).startswith(tuple(roots)),
+            "entry",
+            passages,
+            scope=lambda meta: str(meta.get("source_file", "")).startswith(tuple(roots)),
             progress=progress,
         )
         return IngestReport([result])

@@ -49,7 +49,7 @@ class DetectionSettings(BaseModel):
 
     rules: bool = Field(default=True, description="Use the precise pattern rules")
     classifier: bool = Field(default=True, description="Use the embedding classifier trained on the evidence bank")
-    threshold: float = Field(default=0.5, ge=0, le=1, description="Classifier probability needed to report a type")
+    threshold: float = Field(default=0.7, ge=0, le=1, description="Classifier probability needed to report a type")
 
 
 class LimitSettings(BaseModel):

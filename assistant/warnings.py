@@ -25,17 +25,15 @@ class TextHit:
 
 _NHS_NUMBER = re.compile(r"(?<![\d£$.,])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?![\d%])")
 _EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b")
-_PHONE = re.compile(
-    r"(?<![\d£])(?:\+44\s?\(?0?\)?\s?|\(?0)(?:\d\s?){2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}(?!\d)"
-)
+_PHONE = re.compile(r"(?<![\d£])(?:\+44\s?\(?0?\)?\s?|\(?0)(?:\d\s?){2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}(?!\d)")
 _DATE = (
     r"\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)?\d{2}|\d{1,2}(?:st|nd|rd|th)? (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
     r"[a-z]* (?:19|20)\d{2}"
 )
-_DOB = re.compile(
-    rf"\b(?:d\.?o\.?b\.?|date of birth|born(?: on)?)\s*[:\-]?\s*(?:{_DATE})", re.IGNORECASE
+_DOB = re.compile(rf"\b(?:d\.?o\.?b\.?|date of birth|born(?: on)?)\s*[:\-]?\s*(?:{_DATE})", re.IGNORECASE)
+_NAMED_PERSON = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Miss|Mx|Master)\.? [A-Z][a-z]+(?: [A-Z][a-z]+)?|\b[A-Z][a-z]+ [A-Z][a-z]{2,}\b"
 )
-_NAMED_PERSON = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Master)\.? [A-Z][a-z]+(?: [A-Z][a-z]+)?|\b[A-Z][a-z]+ [A-Z][a-z]{2,}\b")
 _PATIENT_CONTEXT = re.compile(r"\b(?:patient|service user|resident|client|child|baby|mother|son|daughter)\b", re.I)
 _ORGANISATION_WORD = re.compile(
     r"\b(?:NHS|Trust|Council|Hospital|PCN|ICB|Ltd|University|Service|Ward|Awards?|Health|Care)\b"
@@ -46,19 +44,34 @@ _AI_TARGET = (
     r"automated|automatic|machine|model|assistant|bot|algorithm|screening tool|review(?:ing)? tool)"
 )
 _AI_INSTRUCTIONS = [
-    re.compile(r"\bignore (?:all |any )?(?:the |your )?(?:previous|prior|above|earlier|other) "
-               r"(?:instructions?|prompts?|guidance|criteria|rules)", re.I),
+    re.compile(
+        r"\bignore (?:all |any )?(?:the |your )?(?:previous|prior|above|earlier|other) "
+        r"(?:instructions?|prompts?|guidance|criteria|rules)",
+        re.I,
+    ),
     re.compile(rf"\b(?:note|message|instruction)s? (?:to|for) (?:the |any )?{_AI_TARGET}\b", re.I),
-    re.compile(rf"\b(?:if you are|as an?|dear|attention|to the) {_AI_TARGET}(?: (?:reviewer|assessor|judge|"
-               r"evaluator|marker|scorer|system))?\b.{0,120}\b(?:score|rate|mark|rank|grade|award|classify|"
-               r"recommend|shortlist|treat|consider|must|should)\b", re.I),
-    re.compile(r"\b(?:score|rate|mark|grade|rank|assess|judge|classify)\s+(?:this|the|our|my)\s+(?:entry|"
-               r"submission|application|bid|nomination)\s+(?:as|at|with|highly|top|the highest|first)\b", re.I),
-    re.compile(r"\b(?:give|award|assign)\s+(?:this|the|our|my|us|it)\s+(?:entry|submission|application)?\s*"
-               r"(?:the )?(?:full|maximum|max|top|highest|perfect|10/10|five[- ]star)\s*(?:marks?|scores?|points?|"
-               r"rating|band)?", re.I),
-    re.compile(r"\b(?:system prompt|you are now|disregard (?:the|your|all)|do not (?:flag|penalise|mention) "
-               r"(?:this|any|missing))\b", re.I),
+    re.compile(
+        rf"\b(?:if you are|as an?|dear|attention|to the) {_AI_TARGET}(?: (?:reviewer|assessor|judge|"
+        r"evaluator|marker|scorer|system))?\b.{0,120}\b(?:score|rate|mark|rank|grade|award|classify|"
+        r"recommend|shortlist|treat|consider|must|should)\b",
+        re.I,
+    ),
+    re.compile(
+        r"\b(?:score|rate|mark|grade|rank|assess|judge|classify)\s+(?:this|the|our|my)\s+(?:entry|"
+        r"submission|application|bid|nomination)\s+(?:as|at|with|highly|top|the highest|first)\b",
+        re.I,
+    ),
+    re.compile(
+        r"\b(?:give|award|assign)\s+(?:this|the|our|my|us|it)\s+(?:entry|submission|application)?\s*"
+        r"(?:the )?(?:full|maximum|max|top|highest|perfect|10/10|five[- ]star)\s*(?:marks?|scores?|points?|"
+        r"rating|band)?",
+        re.I,
+    ),
+    re.compile(
+        r"\b(?:system prompt|you are now|disregard (?:the|your|all)|do not (?:flag|penalise|mention) "
+        r"(?:this|any|missing))\b",
+        re.I,
+    ),
 ]
 
 
@@ -82,7 +95,9 @@ def find_pii(text: str) -> list[TextHit]:
         domain = match.group().rsplit("@", 1)[-1].lower()
         # Generic team mailboxes are published contact details, not patient data.
         local = match.group().split("@", 1)[0].lower()
-        if domain.endswith(("nhs.net", "nhs.uk")) and any(w in local for w in ("team", "service", "admin", "enquir", "info")):
+        if domain.endswith(("nhs.net", "nhs.uk")) and any(
+            w in local for w in ("team", "service", "admin", "enquir", "info")
+        ):
             continue
         hits.append(TextHit("pii", "email address", match.start(), match.end()))
     nhs_spans = [(h.start, h.end) for h in hits]

@@ -132,7 +132,10 @@ class MiniLMEmbeddings(VectorEmbeddings):
             return np.zeros((0, self.dimension), dtype=np.float32)
         model = self._load()
         vectors = model.encode(
-            texts, batch_size=self._batch_size, normalize_embeddings=True, convert_to_numpy=True,
+            texts,
+            batch_size=self._batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
             show_progress_bar=False,
         )
         return np.asarray(vectors, dtype=np.float32)
@@ -144,7 +147,9 @@ def build_embeddings(model: str, *, batch_size: int = 64, verify: bool = True) -
         try:
             return FakeEmbeddings(int(name) if name else 384)
         except ValueError as exc:
-            raise ConfigError(f"Embedding model '{model}': the fake provider takes a dimension, e.g. 'fake:384'.") from exc
+            raise ConfigError(
+                f"Embedding model '{model}': the fake provider takes a dimension, e.g. 'fake:384'."
+            ) from exc
     if provider == "sentence-transformers" and name.lower() in MINILM_NAMES:
         return MiniLMEmbeddings(batch_size=batch_size, verify=verify)
     raise ConfigError(

@@ -52,7 +52,9 @@ def packs_list(as_json: Annotated[bool, typer.Option("--json", help="Print JSON 
         table.add_column(column)
     for programme in library.programmes:
         table.add_row(
-            f"{programme.name}\n[dim]{programme.id}[/dim]", str(programme.year), programme.deadline.isoformat(),
+            f"{programme.name}\n[dim]{programme.id}[/dim]",
+            str(programme.year),
+            programme.deadline.isoformat(),
             "\n".join(f"{c.id} — {c.title}" for c in programme.categories),
         )
     console.print(table)
@@ -73,8 +75,10 @@ def packs_show(
         console.print(f"\n[bold cyan]{category.title}[/bold cyan] [dim]{category.id}[/dim]")
         for criterion in category.criteria:
             limit = f", {criterion.word_limit} words" if criterion.word_limit else ""
-            console.print(f"  [bold]{criterion.title}[/bold] [dim]({criterion.id}{limit})[/dim] expects: "
-                          f"{', '.join(criterion.expects)}")
+            console.print(
+                f"  [bold]{criterion.title}[/bold] [dim]({criterion.id}{limit})[/dim] expects: "
+                f"{', '.join(criterion.expects)}"
+            )
             for question in criterion.questions:
                 console.print(f"    • {question}")
     if programme.scoring:
@@ -112,8 +116,10 @@ def packs_validate(
 def ingest(
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(help="Your own past entries (.md/.txt/.docx/.pdf with NAME.yaml metadata); "
-                            "omit to sync the bundled knowledge only"),
+        typer.Argument(
+            help="Your own past entries (.md/.txt/.docx/.pdf with NAME.yaml metadata); "
+            "omit to sync the bundled knowledge only"
+        ),
     ] = None,
 ) -> None:
     """Embed the knowledge base (and your own entries) into the vector store; re-runs add nothing new."""
@@ -138,8 +144,7 @@ def ingest(
         for message in errors:
             err_console.print(f"[yellow]skipped:[/yellow] {message}", highlight=False, soft_wrap=True)
         report = type(report)(report.results + entries.results)
-    console.print("nothing new" if report.changed == 0 else f"{report.changed} passages changed",
-                  highlight=False)
+    console.print("nothing new" if report.changed == 0 else f"{report.changed} passages changed", highlight=False)
     console.print(f"store: {assistant.store.location}", highlight=False)
 
 

@@ -31,8 +31,13 @@ def _print_review(review: Review) -> None:
         found = sorted({LABELS[e.type] for e in item.evidence})
         section = item.sections[0].method.replace("_", " ") if item.sections else "[red]not found[/red]"
         table.add_row(
-            item.title, section, words, ", ".join(found) or "—",
-            "[yellow]" + ", ".join(LABELS[m.type] for m in item.missing) + "[/yellow]" if item.missing else "[green]none[/green]",
+            item.title,
+            section,
+            words,
+            ", ".join(found) or "—",
+            "[yellow]" + ", ".join(LABELS[m.type] for m in item.missing) + "[/yellow]"
+            if item.missing
+            else "[green]none[/green]",
             item.band.band if item.band else "—",
         )
     console.print(table)
@@ -50,8 +55,9 @@ def _print_review(review: Review) -> None:
         console.print(Panel("\n".join(lines), title=item.title, title_align="left"), highlight=False)
     for warning in review.warnings:
         quote = f" “{warning.quote[:120]}”" if warning.quote else ""
-        console.print(f"[red]warning[/red] {escape('[' + warning.kind + ']')} {escape(warning.message + quote)}",
-                      highlight=False)
+        console.print(
+            f"[red]warning[/red] {escape('[' + warning.kind + ']')} {escape(warning.message + quote)}", highlight=False
+        )
 
 
 def _print_change(change: ReviewChange) -> None:
@@ -61,8 +67,11 @@ def _print_change(change: ReviewChange) -> None:
     for item in change.criteria:
         band = f"{item.band_before} → {item.band_after}" if item.band_moved else (item.band_after or "—")
         table.add_row(
-            item.title, ", ".join(LABELS[t] for t in item.added) or "—",
-            ", ".join(LABELS[t] for t in item.lost) or "—", band, f"{item.words_before} → {item.words_after}",
+            item.title,
+            ", ".join(LABELS[t] for t in item.added) or "—",
+            ", ".join(LABELS[t] for t in item.lost) or "—",
+            band,
+            f"{item.words_before} → {item.words_after}",
         )
     console.print(table)
 
@@ -70,7 +79,9 @@ def _print_change(change: ReviewChange) -> None:
 def review(
     draft: Annotated[Path, typer.Argument(help="The draft: .txt, .md, .docx or .pdf")],
     category: Annotated[str, typer.Option("--category", "-c", help="Category id or title (or programme/category)")],
-    programme: Annotated[str | None, typer.Option("--programme", "-p", help="Programme id, if the category is ambiguous")] = None,
+    programme: Annotated[
+        str | None, typer.Option("--programme", "-p", help="Programme id, if the category is ambiguous")
+    ] = None,
     against: Annotated[Path | None, typer.Option("--against", help="An earlier version: say what changed")] = None,
     examples: Annotated[bool, typer.Option("--examples/--no-examples", help="Retrieve exemplars for each gap")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print the review contract as JSON")] = False,
@@ -114,9 +125,15 @@ def evidence(
         for record_id, text in records:
             findings = assistant.detect(text)
             items = [
-                {"type": t, "quote": f.text, "start": f.span.start, "end": f.span.end,
-                 "confidence": round(f.probabilities[t], 3)}
-                for f in findings for t in f.types
+                {
+                    "type": t,
+                    "quote": f.text,
+                    "start": f.span.start,
+                    "end": f.span.end,
+                    "confidence": round(f.probabilities[t], 3),
+                }
+                for f in findings
+                for t in f.types
             ]
             if as_json:
                 print_json({"id": record_id, "evidence": items})

@@ -30,8 +30,12 @@ def print_json(data: Any) -> None:
 def progress_bar(description: str, total: int | None) -> Iterator[Any]:
     """A rich progress bar on stderr, so JSON on stdout stays clean."""
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err_console, transient=False,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=False,
     ) as progress:
         task = progress.add_task(description, total=total)
         yield lambda n=1: progress.advance(task, n)

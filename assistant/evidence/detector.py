@@ -23,9 +23,42 @@ from assistant.taxonomy import EVIDENCE_TYPES, EvidenceType
 log = logging.getLogger(__name__)
 
 _STOP = {
-    "the", "and", "for", "with", "from", "that", "this", "our", "was", "were", "has", "have", "had", "been",
-    "their", "they", "its", "into", "than", "also", "which", "who", "all", "are", "but", "not", "per", "over",
-    "more", "less", "now", "new", "service", "team", "patients", "staff",
+    "the",
+    "and",
+    "for",
+    "with",
+    "from",
+    "that",
+    "this",
+    "our",
+    "was",
+    "were",
+    "has",
+    "have",
+    "had",
+    "been",
+    "their",
+    "they",
+    "its",
+    "into",
+    "than",
+    "also",
+    "which",
+    "who",
+    "all",
+    "are",
+    "but",
+    "not",
+    "per",
+    "over",
+    "more",
+    "less",
+    "now",
+    "new",
+    "service",
+    "team",
+    "patients",
+    "staff",
 }
 
 
@@ -63,17 +96,20 @@ class EvidenceDetector:
         use_rules: bool = True,
         use_classifier: bool = True,
         threshold: float = 0.5,
-        regularisation: float = 2.0,
+        regularisation: float = 16.0,
     ) -> None:
         self._embed = embed
         self.use_rules = use_rules
         self.use_classifier = use_classifier
         self.threshold = threshold
         self._models: dict[EvidenceType, Any] = {}
+        self._vectorizer: Any = None
         if use_classifier:
             self._fit(bank, bank_vectors, regularisation)
 
-    def _features(self, texts: list[str], vectors: np.ndarray | None) -> tuple[np.ndarray, list[dict[EvidenceType, float]]]:
+    def _features(
+        self, texts: list[str], vectors: np.ndarray | None
+    ) -> tuple[np.ndarray, list[dict[EvidenceType, float]]]:
         rules = [apply_rules(t) for t in texts]
         rule_scores = [r.scores for r in rules]
         if not self.use_classifier:
@@ -81,6 +117,8 @@ class EvidenceDetector:
         if vectors is None:
             vectors = self._embed(texts)
         parts = [np.asarray(vectors, dtype=np.float32)]
+        if self._vectorizer is not None:
+            parts.append(self._vectorizer.transform(texts).toarray().astype(np.float32))
         if self.use_rules:
             parts.append(np.asarray([_rule_vector(r.scores, r.features) for r in rules], dtype=np.float32))
         return np.hstack(parts), rule_scores
@@ -92,7 +130,14 @@ class EvidenceDetector:
             log.warning("evidence bank is empty; the classifier is off")
             self.use_classifier = False
             return
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         texts = [s.text for s in bank]
+        # Word n-grams catch the cue phrases ("compared with", "told us", "rolled out to") that a
+        # sentence embedding blurs; the embedding carries meaning the bank's wording cannot.
+        self._vectorizer = TfidfVectorizer(
+            ngram_range=(1, 2), min_df=2, sublinear_tf=True, token_pattern=r"(?u)\b\w+\b|[£%\"“”]"
+        ).fit(texts)
         matrix, _ = self._features(texts, vectors)
         for evidence_type in EVIDENCE_TYPES:
             labels = np.asarray([evidence_type in s.labels for s in bank], dtype=int)
@@ -117,9 +162,7 @@ class EvidenceDetector:
                     row[evidence_type] = scores.get(evidence_type, 0.0)
         return results
 
-    def detect_spans(
-        self, text: str, spans: list[Span], vectors: np.ndarray | None = None
-    ) -> list[SentenceEvidence]:
+    def detect_spans(self, text: str, spans: list[Span], vectors: np.ndarray | None = None) -> list[SentenceEvidence]:
         """Evidence per sentence span; pass ``vectors`` when the sentences are already embedded."""
         sentences = [span.text(text) for span in spans]
         probabilities = self._probabilities(sentences, vectors)

@@ -30,9 +30,13 @@ FRACTION_WORDS = _rx(
     r"complaints|breaches|never events))\b"
 )
 PERCENT = _rx(rf"{NUMBER}\s?(?:%|per ?cent|percentage points?|pp\b)")
-MONEY = _rx(rf"(?:£|\$|€)\s?{NUMBER}\s?(?:k|m|bn|million|billion|thousand)?\b|\b{NUMBER}\s?(?:k|m)\b(?= (?:a|per|in|of|saving|savings|cost))")
+MONEY = _rx(
+    rf"(?:£|\$|€)\s?{NUMBER}\s?(?:k|m|bn|million|billion|thousand)?\b|\b{NUMBER}\s?(?:k|m)\b(?= (?:a|per|in|of|saving|savings|cost))"
+)
 YEAR = re.compile(r"\b(?:19|20)\d{2}(?:/\d{2,4})?\b")
-DATE_WORDS = _rx(r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|q[1-4])\b")
+DATE_WORDS = _rx(
+    r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|q[1-4])\b"
+)
 COUNT_UNIT = _rx(
     rf"\b{NUMBER}\s*(?:\+\s*)?(?:more |fewer |additional |extra |new |fewer than |over |under )?"
     r"(?:patients|people|referrals|admissions|attendances|appointments|visits|calls|staff|clinicians|"
@@ -77,7 +81,14 @@ BASELINE = _rx(
     r"\b(?:constitutional|national) standard\b|\btrajectory\b|\b(?:only|just) \d+% .{0,60}\b(?:were|was|had|met)\b"
 )
 
-QUOTE = re.compile(r"[\"“”‘’'][^\"“”]{12,}[\"“”’']|[\"“][^\"“”]{12,}$|^[^\"“”]{12,}[\"”]")
+QUOTE = re.compile(
+    r"(?:^|(?<=[\s(:,—–-]))[\"“‘'](?P<q>[^\"“”]{12,}?)[\"”’'](?=[\s,.;:!?)—–-]|$)|"
+    r"(?:^|(?<=[\s(:]))[\"“](?P<open>[^\"“”]{12,})$"
+)
+DASH_ATTRIBUTION = re.compile(r"[\"”’']\s*[–—-]\s*(?:\w+\s+){0,6}\w+")
+_SPEECH_WORD = re.compile(
+    r"\b(?:i|i'm|i’m|i've|i’ve|me|my|we|we're|we’re|us|our|you|your|it|it's|it’s|was|is|felt|feel)\b", re.I
+)
 ATTRIBUTION = _rx(
     r"\b(?:said|says|told|tells|commented|comments|wrote|writes|described|describes|explained|explains|"
     r"reflected|reflects|shared|shares|added|adds|noted|notes|fed back|feedback|remarked|put it|stated|"
@@ -89,6 +100,12 @@ SPEAKER = _rx(
     r"registrars?|paramedics?|pharmacists?|therapists?|midwi(?:fe|ves)|managers?|directors?|colleagues?|"
     r"team members?|clinicians?|partners?|commissioners?|volunteers?|students?|hcas?|healthcare assistants?|"
     r"receptionists?|porters?|chief executives?|ceo|lead|one|a \w+ (?:who|with))\b"
+)
+REPORTED_SPEECH_VERB = _rx(
+    r"\b(?:told us|tell us|have told us|has told us|said (?:that|they|it|the|how|she|he|their|her|his)|"
+    r"says? (?:that|they|it|the)|described (?:it|the|how|feeling|themselves)|(?:have |has )?reported (?:that|feeling|"
+    r"a (?:big|real|huge|marked|noticeable)|feeling)|fed back|commented (?:that|on how)|put it (?:this way|like this)|"
+    r"in (?:their|her|his) own words|wrote (?:that|to us)|let us know|shared (?:that|how))\b"
 )
 REPORTED_SPEECH = _rx(
     r"\b(?:patients?|carers?|relatives?|families|parents?|residents?|service users?|staff|nurses?|"
@@ -174,15 +191,27 @@ COUNTED_RESOURCE = _rx(
     rf"(?:£|\$)\s?{NUMBER}|\b{NUMBER}\s*(?:bed ?days|staff hours|hours|nursing hours|clinical hours|wte|fte|"
     r"sessions|appointments|days of|beds)\b"
 )
+_SPAN_OF_TIME = (
+    r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|eighteen|twenty[- ]?\w*|"
+    r"thirty[- ]?\w*|several|many)\s+(?:consecutive\s+)?(?:months|quarters|years|weeks)"
+)
 SUSTAIN = _rx(
-    r"\b(?:recurrent(?:ly)? fund\w*|recurrent (?:budget|investment|funding)|substantive(?:ly)?|"
-    r"business as usual|\bbau\b|core (?:service|business|funding|budget|offer)|mainstream\w*|embedded|"
+    r"\b(?:recurrent(?:ly)?|substantive(?:ly)?|business as usual|bau|core (?:service|business|funding|budget|offer)|"
+    r"mainstream\w*|embedded|built into|written into|hard-?wired|default|"
+    r"part of (?:the |our |its |every )?(?:\w+[- ]){0,3}(?:induction|training|policy|pathway|contract|plan|"
+    r"template|bundle|strategy|curriculum|standard|specification|budget|offer|service|programme|process|rota|job plans?)|"
     r"now (?:part of|standard|routine|established|the norm|how we)|standard (?:practice|operating procedure|care)|"
-    r"sop\b|policy|policies|guideline|protocol|commissioned (?:permanently|long-term|on a recurrent)|"
-    r"permanent(?:ly)?|sustain\w*|maintained|continued (?:to|over|for)|over (?:\d+|two|three|four|five|six|"
-    r"eighteen|twelve) (?:months|years|quarters)|spc|statistical process control|run charts?|special cause|"
-    r"shift in the (?:mean|median)|handed over|succession|train(?:ed|ing)? (?:the )?trainers?|champions? network|"
-    r"induction|audit(?:ed)? (?:monthly|quarterly|annually)|governance|dashboard|long-term|ongoing|since (?:19|20)\d{2})\b"
+    r"sops?|polic(?:y|ies)|guidelines?|protocols?|commissioned (?:permanently|long-term|on a recurrent)|"
+    r"permanent(?:ly)?|sustain\w*|maintained|"
+    r"(?:stayed|remained|held|kept|has held|have held|continued)\b.{0,80}?\b(?:for|over|since|throughout|every|each)\b|"
+    rf"(?:for|over|across|in) (?:the )?(?:last |past |following )?{_SPAN_OF_TIME}|{_SPAN_OF_TIME} (?:running|in a row|since)|"
+    r"consecutive|every (?:month|quarter|year) since|ever since|"
+    r"spc|statistical process control|run charts?|special cause|shift in the (?:mean|median)|"
+    r"(?:reviewed|audited|monitored|reported|tracked|checked|re-audited)\s+(?:\w+\s+){0,4}?(?:monthly|quarterly|weekly|"
+    r"annually|each (?:month|quarter|year|week)|every (?:month|quarter|year|week))|"
+    r"handed over|succession|train(?:ed|ing)? (?:the )?trainers?|champions? network|induction|governance|"
+    r"dashboard|long-term|ongoing|funded (?:every|each) year|(?:fund|funds|funded|funding) .{0,40}\bfrom (?:its|their|our) "
+    r"(?:core|own|recurrent|baseline) budget)\b"
 )
 ORGANISATION = _rx(
     r"\b(?:[A-Z][\w&'-]+ )+(?:NHS )?(?:Foundation )?(?:Trust|PCN|Council|ICB|ICS|CCG|University|College|Ltd|"
@@ -229,7 +258,9 @@ def _has_result_number(sentence: str) -> bool:
         or WORD_COUNT_UNIT.search(cleaned)
         or FRACTION_WORDS.search(cleaned)
         or (MONEY.search(cleaned) and RESULT_VERB.search(cleaned))
-        or re.search(rf"{NUMBER}", cleaned) and RESULT_VERB.search(cleaned) and not DATE_WORDS.search(cleaned)
+        or re.search(rf"{NUMBER}", cleaned)
+        and RESULT_VERB.search(cleaned)
+        and not DATE_WORDS.search(cleaned)
     )
 
 
@@ -258,9 +289,12 @@ def apply_rules(sentence: str) -> RuleResult:
     elif baseline:
         result.scores["baseline"] = 0.45
 
-    quote = bool(QUOTE.search(s))
-    attributed = bool(ATTRIBUTION.search(s)) or bool(SPEAKER.search(s))
-    reported = bool(REPORTED_SPEECH.search(s))
+    quote_match = QUOTE.search(s)
+    quoted = (quote_match.group("q") or quote_match.group("open") or "") if quote_match else ""
+    # Quoted names of tools or campaigns ("Think Glucose") are not anyone's words.
+    quote = bool(quoted) and len(quoted.split()) >= 4 and bool(_SPEECH_WORD.search(quoted) or len(quoted.split()) >= 8)
+    attributed = bool(ATTRIBUTION.search(s)) or bool(SPEAKER.search(s)) or bool(DASH_ATTRIBUTION.search(s))
+    reported = bool(REPORTED_SPEECH.search(s)) or bool(REPORTED_SPEECH_VERB.search(s))
     judges = bool(JUDGES.search(s))
     f["quote"] = float(quote)
     f["reported_speech"] = float(reported)
