@@ -50,7 +50,9 @@ class Reviewer:
         store: Callable[[], KnowledgeStore | None],
         advice: Advice,
         knowledge_hash: str,
+        expected_threshold: float = 0.5,
     ) -> None:
+        self._expected_threshold = expected_threshold
         self._embeddings = embeddings
         self._detector = detector
         self._store = store
@@ -108,7 +110,7 @@ class Reviewer:
                 found = {t for f in detector.detect_spans(text, spans, vectors) for t in f.types}
                 similarity = prototypes @ mean if mean is not None else np.zeros(len(expects))
                 # Evidence a criterion expects is a second, independent hint of where a paragraph belongs.
-                rows.append(similarity + 0.05 * np.asarray([len(found & e) for e in expects]))
+                rows.append(similarity + 0.1 * np.asarray([len(found & e) / max(len(e), 1) for e in expects]))
             return np.asarray(rows)
 
         return find_sections(
@@ -177,7 +179,13 @@ class Reviewer:
         evidence: list[Evidence] = []
         claims: list[Evidence] = []
         for finding in context.sentences:
-            for evidence_type in finding.types:
+            # Judges read a section looking for what the criterion asks for, so expected evidence
+            # needs less certainty to count as present than evidence of other kinds.
+            lenient = [
+                t for t in criterion.expects
+                if t not in finding.types and finding.probabilities.get(t, 0.0) >= self._expected_threshold
+            ]
+            for evidence_type in [*finding.types, *lenient]:
                 item = Evidence(
                     type=evidence_type,
                     quote=finding.text,

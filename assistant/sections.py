@@ -293,7 +293,11 @@ def sections_by_content(text: str, *, category: Category, scorer: ParagraphScore
     if not blocks:
         return SectionMap(sections=[], headings=[], unassigned=[])
     scores = scorer(blocks)
-    assignment = _monotonic_assignment(scores)
+    # Entrants answer in the form's order, so a paragraph's position is a weak hint of its criterion.
+    count, criteria = scores.shape
+    position = np.arange(count)[:, None] / max(count - 1, 1)
+    slot = np.arange(criteria)[None, :] / max(criteria - 1, 1)
+    assignment = _monotonic_assignment(scores - 0.1 * np.abs(position - slot))
     sections: list[Section] = []
     for block, criterion_index, row in zip(blocks, assignment, scores, strict=True):
         ordered = np.sort(row)[::-1]

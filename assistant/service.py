@@ -72,6 +72,7 @@ class Assistant:
             store=self._ready_store,
             advice=advice,
             knowledge_hash=self.knowledge_hash,
+            expected_threshold=settings.detection.expected_threshold,
         )
 
     @classmethod
@@ -160,6 +161,8 @@ class Assistant:
                     use_rules=detection.rules,
                     use_classifier=detection.classifier,
                     threshold=detection.threshold,
+                    cache_dir=self.settings.data_dir / "cache",
+                    model_id=self.embeddings.model_id,
                 )
             return self._detector
 

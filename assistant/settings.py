@@ -50,6 +50,9 @@ class DetectionSettings(BaseModel):
     rules: bool = Field(default=True, description="Use the precise pattern rules")
     classifier: bool = Field(default=True, description="Use the embedding classifier trained on the evidence bank")
     threshold: float = Field(default=0.7, ge=0, le=1, description="Classifier probability needed to report a type")
+    expected_threshold: float = Field(
+        default=0.5, ge=0, le=1, description="Lower bar for evidence the criterion expects, when reviewing a section"
+    )
 
 
 class LimitSettings(BaseModel):

@@ -8,9 +8,14 @@ directly); the eval suite compares these configurations.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
+import pickle
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -97,6 +102,8 @@ class EvidenceDetector:
         use_classifier: bool = True,
         threshold: float = 0.5,
         regularisation: float = 16.0,
+        cache_dir: Path | None = None,
+        model_id: str = "",
     ) -> None:
         self._embed = embed
         self.use_rules = use_rules
@@ -105,7 +112,29 @@ class EvidenceDetector:
         self._models: dict[EvidenceType, Any] = {}
         self._vectorizer: Any = None
         if use_classifier:
-            self._fit(bank, bank_vectors, regularisation)
+            cache = _cache_path(cache_dir, bank, use_rules, regularisation, model_id) if cache_dir else None
+            if not (cache is not None and cache.is_file() and self._load(cache)):
+                self._fit(bank, bank_vectors, regularisation)
+                if cache is not None:
+                    self._save(cache)
+
+    def _load(self, path: Path) -> bool:
+        try:
+            with path.open("rb") as handle:
+                state = pickle.load(handle)  # our own cache file in the data dir, keyed by content hash
+            self._models, self._vectorizer = state["models"], state["vectorizer"]
+            return True
+        except (OSError, pickle.UnpicklingError, KeyError, EOFError, AttributeError, ImportError, TypeError):
+            log.warning("detector cache %s unreadable; retraining", path)
+            path.unlink(missing_ok=True)
+            return False
+
+    def _save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        with partial.open("wb") as handle:
+            pickle.dump({"models": self._models, "vectorizer": self._vectorizer}, handle)
+        partial.replace(path)
 
     def _features(
         self, texts: list[str], vectors: np.ndarray | None
@@ -116,12 +145,14 @@ class EvidenceDetector:
             return np.zeros((len(texts), 0)), rule_scores
         if vectors is None:
             vectors = self._embed(texts)
-        parts = [np.asarray(vectors, dtype=np.float32)]
+        from scipy import sparse
+
+        parts = [sparse.csr_matrix(np.asarray(vectors, dtype=np.float64))]
         if self._vectorizer is not None:
-            parts.append(self._vectorizer.transform(texts).toarray().astype(np.float32))
+            parts.append(self._vectorizer.transform(texts))
         if self.use_rules:
-            parts.append(np.asarray([_rule_vector(r.scores, r.features) for r in rules], dtype=np.float32))
-        return np.hstack(parts), rule_scores
+            parts.append(sparse.csr_matrix(np.asarray([_rule_vector(r.scores, r.features) for r in rules])))
+        return sparse.hstack(parts, format="csr"), rule_scores
 
     def _fit(self, bank: list[BankSentence], vectors: np.ndarray | None, regularisation: float) -> None:
         from sklearn.linear_model import LogisticRegression
@@ -143,7 +174,7 @@ class EvidenceDetector:
             labels = np.asarray([evidence_type in s.labels for s in bank], dtype=int)
             if labels.sum() < 3 or labels.sum() == len(labels):
                 continue
-            model = LogisticRegression(C=regularisation, class_weight="balanced", max_iter=2000)
+            model = LogisticRegression(C=regularisation, class_weight="balanced", solver="liblinear", max_iter=500)
             model.fit(matrix, labels)
             self._models[evidence_type] = model
 
@@ -196,6 +227,20 @@ class EvidenceDetector:
                     cleared[index] = _without(finding, "unsupported_claim")
                     break
         return cleared
+
+
+def _cache_path(
+    cache_dir: Path, bank: list[BankSentence], use_rules: bool, regularisation: float, model_id: str
+) -> Path:
+    """Trained weights depend on the bank, the rules' and detector's code, the options and the model."""
+    import sklearn
+
+    digest = hashlib.sha256()
+    digest.update(json.dumps([s.model_dump() for s in bank], sort_keys=True).encode())
+    for module in ("rules.py", "detector.py"):
+        digest.update((Path(__file__).parent / module).read_bytes())
+    digest.update(f"{use_rules}|{regularisation}|{model_id}|{sklearn.__version__}".encode())
+    return cache_dir / f"detector-{digest.hexdigest()[:20]}.pkl"
 
 
 def _without(finding: SentenceEvidence, evidence_type: EvidenceType) -> SentenceEvidence:

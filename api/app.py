@@ -1,0 +1,102 @@
+"""The app factory: ``create_app(settings)`` wires routers, errors and the page; the lifespan builds
+the Assistant (and the chat engine) once and syncs the knowledge base before the first request.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
+from fastapi.staticfiles import StaticFiles
+
+from api.errors import install_error_handler
+from api.limits import OVERHEAD, BodyLimitMiddleware, json_limit, upload_limit
+from api.routers import categories, conversations, drafts, eligibility, evidence, health, page, programmes, reviews
+from assistant.chat import build_chat_engine
+from assistant.service import Assistant
+from assistant.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+STATIC_DIR = Path(__file__).parent / "static"
+
+DESCRIPTION = """
+Shortlist reviews healthcare award-entry drafts criterion by criterion and shows the evidence that
+is missing, with examples of how past entries supplied it. It never invents a number or a quote.
+
+Every error has the body `{"detail": "<what to do>", "code": "<stable code>"}`.
+"""
+
+
+def prepare_assistant(settings: Settings) -> Assistant:
+    assistant = Assistant.from_settings(settings)
+    started = time.perf_counter()
+    log.info("Syncing the knowledge base (%d passages); the first start embeds them all and takes a while",
+             assistant.knowledge_size())
+    report = assistant.ingest_knowledge()
+    assistant.detector  # noqa: B018 - train the evidence classifier now, not on the first review
+    log.info("Knowledge base ready in %.1fs (%d passages embedded)", time.perf_counter() - started, report.changed)
+    return assistant
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    assistant = await run_in_threadpool(prepare_assistant, settings)
+    app.state.assistant = assistant
+    app.state.chat = build_chat_engine(assistant)
+    if app.state.batches is not None:
+        app.state.batches.batch_jobs(app)  # resume any batch a restart interrupted
+    try:
+        yield
+    finally:
+        jobs = getattr(app.state, "batch_jobs", None)
+        if jobs is not None:
+            jobs.close()
+            app.state.batch_jobs = None
+        app.state.chat.store.close()
+
+
+def _include_batches(app: FastAPI, upload_overrides: dict[str, int]) -> None:
+    """The organisers' batch endpoints, when that part of the product is installed."""
+    try:
+        batches = importlib.import_module("api.routers.batches")
+    except ModuleNotFoundError as exc:
+        if exc.name != "api.routers.batches":
+            raise
+        log.info("Batch endpoints are not installed")
+        return
+    from assistant.batch.jobs import MAX_BATCH_UPLOAD
+
+    app.include_router(batches.router)
+    app.state.batches = batches
+    upload_overrides["/api/batches"] = MAX_BATCH_UPLOAD + OVERHEAD
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the web app; nothing is loaded until the server starts (the lifespan)."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Shortlist",
+        summary="Criterion-by-criterion review of healthcare award entries",
+        description=DESCRIPTION,
+        version=health.package_version(),
+        lifespan=lifespan,
+    )
+    upload_overrides: dict[str, int] = {}
+    app.add_middleware(BodyLimitMiddleware, json_bytes=json_limit(settings), upload_bytes=upload_limit(settings),
+                       upload_overrides=upload_overrides)
+    app.state.settings = settings
+    app.state.batches = None
+    install_error_handler(app)
+    for module in (health, programmes, categories, reviews, evidence, drafts, conversations, eligibility):
+        app.include_router(module.router)
+    _include_batches(app, upload_overrides)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(page.router)
+    return app

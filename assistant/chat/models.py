@@ -1,0 +1,80 @@
+"""The chat contract: conversations, their draft versions and turns, as the API returns them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Intent = Literal[
+    "missing_overall",
+    "missing_criterion",
+    "improve_criterion",
+    "show_examples",
+    "judges_look_for",
+    "eligibility",
+    "word_counts",
+    "revise_section",
+    "criteria_question",
+    "help",
+]
+INTENTS: tuple[Intent, ...] = get_args(Intent)
+
+CitationKind = Literal["draft", "exemplar", "guidance", "criteria", "entry"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Citation(_Model):
+    kind: CitationKind
+    ref: str = Field(description="Passage id, criterion id, or 'draft'")
+    quote: str = Field(description="The words used: an exact draft substring or the passage text")
+    start: int | None = Field(default=None, description="Offset of a draft quote in the version it came from")
+    end: int | None = None
+    source: str = Field(description="Human-readable source, e.g. 'your draft, version 2' or an exemplar's title")
+
+
+class Turn(_Model):
+    id: str
+    role: Literal["user", "assistant"]
+    content: str
+    intent: str | None = None
+    criterion: str | None = None
+    citations: list[Citation] = Field(default_factory=list)
+    notices: list[str] = Field(default_factory=list, description="Fallbacks, guard removals and other caveats")
+    created_at: datetime
+
+
+class DraftVersion(_Model):
+    number: int = Field(ge=1)
+    text: str
+    created_at: datetime
+    note: str = ""
+
+
+class Conversation(_Model):
+    id: str
+    programme: str | None = None
+    category: str | None = None
+    turns: list[Turn] = Field(default_factory=list)
+    versions: list[DraftVersion] = Field(default_factory=list)
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def latest(self) -> DraftVersion | None:
+        return self.versions[-1] if self.versions else None
+
+
+class ConversationSummary(_Model):
+    """One row of a conversation listing, without turns or texts."""
+
+    id: str
+    programme: str | None
+    category: str | None
+    turns: int
+    versions: int
+    updated_at: datetime

@@ -1,0 +1,136 @@
+"""Conversations: create, ask (JSON and SSE), add draft versions, and survive a restart."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from api import create_app
+from assistant.chat.models import Conversation, Turn
+from tests.api.conftest import plumbing_settings
+
+ErrorCheck = Callable[[httpx.Response, int, str], dict[str, str]]
+START = {"category": "acute-innovation", "programme": "hsj-awards-2025"}
+
+
+def _start(client: TestClient, text: str) -> Conversation:
+    response = client.post("/api/conversations", json={**START, "text": text})
+    assert response.status_code == 201, response.text
+    return Conversation.model_validate(response.json())
+
+
+def _events(raw: str) -> list[tuple[str, str]]:
+    events = []
+    for block in raw.replace("\r\n", "\n").split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line and not line.startswith(":"))
+        if "data" in fields:
+            events.append((fields.get("event", "message"), fields["data"]))
+    return events
+
+
+def test_create_message_get_keeps_turns_and_versions(client: TestClient, sample_draft: str) -> None:
+    conversation = _start(client, sample_draft)
+    assert conversation.category == "acute-innovation" and conversation.programme == "hsj-awards-2025"
+    assert [v.number for v in conversation.versions] == [1]
+
+    response = client.post(f"/api/conversations/{conversation.id}/messages",
+                           json={"content": "What's missing in impact?"})
+    assert response.status_code == 200, response.text
+    turn = Turn.model_validate(response.json())
+    assert turn.role == "assistant" and turn.content
+    draft_quotes = [c for c in turn.citations if c.kind == "draft"]
+    assert draft_quotes and all(c.quote in sample_draft for c in draft_quotes)
+
+    stored = Conversation.model_validate(client.get(f"/api/conversations/{conversation.id}").json())
+    assert [t.role for t in stored.turns] == ["user", "assistant"]
+    assert stored.turns[-1] == turn
+
+
+def test_message_streams_as_server_sent_events(client: TestClient, sample_draft: str) -> None:
+    conversation = _start(client, sample_draft)
+    with client.stream(
+        "POST", f"/api/conversations/{conversation.id}/messages",
+        json={"content": "What's missing overall?"}, headers={"Accept": "text/event-stream"},
+    ) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        events = _events(response.read().decode("utf-8"))
+    kinds = [kind for kind, _ in events]
+    assert kinds[-1] == "turn" and kinds.count("turn") == 1 and "delta" in kinds
+    turn = Turn.model_validate_json(events[-1][1])
+    assert "".join(json.loads(data)["text"] for kind, data in events if kind == "delta") == turn.content
+
+
+def test_streaming_to_an_unknown_conversation_is_a_404_not_a_stream(
+    client: TestClient, assert_error: ErrorCheck
+) -> None:
+    response = client.post("/api/conversations/doesnotexist/messages", json={"content": "Hello?"},
+                           headers={"Accept": "text/event-stream"})
+    assert_error(response, 404, "not_found")
+
+
+def test_unknown_conversation_is_404(client: TestClient, assert_error: ErrorCheck) -> None:
+    assert_error(client.get("/api/conversations/doesnotexist"), 404, "not_found")
+    assert_error(client.post("/api/conversations/doesnotexist/messages", json={"content": "Hi"}), 404, "not_found")
+    assert_error(client.post("/api/conversations/doesnotexist/versions", json={"text": "A draft."}),
+                 404, "not_found")
+
+
+def test_bad_conversation_id_and_message_are_422(client: TestClient, assert_error: ErrorCheck) -> None:
+    assert_error(client.get("/api/conversations/has%20space"), 422, "validation_error")
+    conversation = _start(client, "## Impact\n\nWaits fell from 18 to 6 weeks.")
+    url = f"/api/conversations/{conversation.id}/messages"
+    assert_error(client.post(url, json={"content": ""}), 422, "validation_error")
+    assert_error(client.post(url, json={"content": "x" * 4001}), 422, "validation_error")
+    assert_error(client.post(url, content=b"{oops", headers={"Content-Type": "application/json"}),
+                 400, "malformed_json")
+
+
+def test_unknown_category_on_create_is_404(client: TestClient, assert_error: ErrorCheck) -> None:
+    assert_error(client.post("/api/conversations", json={"category": "best-cake"}), 404, "not_found")
+
+
+def test_versions_from_json_and_upload_are_numbered(client: TestClient, sample_draft: str) -> None:
+    conversation = _start(client, sample_draft)
+    url = f"/api/conversations/{conversation.id}/versions"
+    second = client.post(url, json={"text": sample_draft + "\nA patient said: \"I slept at home.\"", "note": "quote"})
+    assert second.status_code == 201, second.text
+    third = client.post(url, files={"file": ("v3.md", sample_draft.encode())}, data={"note": "uploaded"})
+    assert third.status_code == 201, third.text
+    versions = Conversation.model_validate(third.json()).versions
+    assert [(v.number, v.note) for v in versions] == [(1, "initial draft"), (2, "quote"), (3, "uploaded")]
+
+
+def test_conversation_without_a_draft_can_be_created(client: TestClient) -> None:
+    response = client.post("/api/conversations", json={})
+    assert response.status_code == 201
+    assert Conversation.model_validate(response.json()).versions == []
+
+
+def test_conversation_and_versions_survive_a_restart(tmp_path: Path, sample_draft: str) -> None:
+    settings = plumbing_settings(tmp_path / "data")
+    with TestClient(create_app(settings)) as first:
+        conversation = _start(first, sample_draft)
+        first.post(f"/api/conversations/{conversation.id}/versions", json={"text": sample_draft + "\nMore.",
+                                                                             "note": "second"})
+        turn = first.post(f"/api/conversations/{conversation.id}/messages",
+                          json={"content": "What's missing in scale?"}).json()
+    with TestClient(create_app(settings)) as second:
+        response = second.get(f"/api/conversations/{conversation.id}")
+    assert response.status_code == 200
+    restored = Conversation.model_validate(response.json())
+    assert [v.number for v in restored.versions] == [1, 2]
+    assert restored.versions[1].text == sample_draft + "\nMore."
+    assert [t.role for t in restored.turns] == ["user", "assistant"]
+    assert restored.turns[-1].id == turn["id"]
+
+
+@pytest.mark.parametrize("path", ["/api/conversations", "/api/conversations/abc/versions"])
+def test_draft_bodies_refuse_plain_text(client: TestClient, assert_error: ErrorCheck, path: str) -> None:
+    response = client.post(path, content=b"draft", headers={"Content-Type": "text/plain"})
+    assert_error(response, 415, "unsupported_media_type")

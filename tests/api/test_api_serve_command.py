@@ -1,0 +1,40 @@
+"""`shortlist serve`: binds 127.0.0.1:8000 by default and serves the app factory through uvicorn."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import uvicorn
+from typer.testing import CliRunner
+
+from assistant.cli import app
+
+
+@pytest.fixture
+def uvicorn_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
+    calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: calls.append((args, kwargs)))
+    return calls
+
+
+def test_serve_defaults_to_localhost_and_prints_the_url(uvicorn_calls: list[Any]) -> None:
+    result = CliRunner().invoke(app, ["serve"])
+    assert result.exit_code == 0, result.output
+    assert "http://127.0.0.1:8000/" in result.output
+    [(args, kwargs)] = uvicorn_calls
+    assert args == ("api.app:create_app",)
+    assert kwargs["factory"] is True and kwargs["reload"] is False
+    assert (kwargs["host"], kwargs["port"]) == ("127.0.0.1", 8000)
+
+
+def test_serve_takes_host_and_port(uvicorn_calls: list[Any]) -> None:
+    result = CliRunner().invoke(app, ["serve", "--host", "0.0.0.0", "--port", "8123"])
+    assert result.exit_code == 0, result.output
+    assert "http://0.0.0.0:8123/" in result.output
+    assert (uvicorn_calls[0][1]["host"], uvicorn_calls[0][1]["port"]) == ("0.0.0.0", 8123)
+
+
+def test_serve_refuses_a_bad_port() -> None:
+    result = CliRunner().invoke(app, ["serve", "--port", "70000"])
+    assert result.exit_code != 0
