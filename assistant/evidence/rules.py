@@ -161,7 +161,7 @@ STAFF_DESIGN = _rx(
 )
 
 SPREAD = _rx(
-    r"\b(?:adopt\w*|replicat\w*|roll(?:ed|ing)? out|rolled-out|scal(?:ed|ing) (?:up|out|across|to)|spread|"
+    r"\b(?:adopt\w*|replicat\w*|roll(?:ed|ing)?(?: \w+){0,3} out|rolled-out|scal(?:ed|ing) (?:up|out|across|to)|spread|"
     r"extended (?:to|across|into)|expanded (?:to|across|into)|taken up|take-up|uptake|now (?:used|in use|live|running|"
     r"operat\w*|offered|available) (?:in|by|across|at)|implemented (?:in|at|across|by)|introduced (?:in|at|across|to)|"
     r"shared (?:at|with|through|via|across|our|the)|present\w* (?:at|to)|poster|published|conference|webinar|"
@@ -173,7 +173,7 @@ SPREAD = _rx(
     r"commissioned (?:across|for|by other)|borrowed|learning (?:has been )?shared|asked (?:us )?to (?:help|support|share))\b"
 )
 FUTURE = _rx(
-    r"\b(?:will|would|shall|plan(?:s|ned|ning)? to|intend\w* to|hope\w* to|aim(?:s|ing)? to|going to|"
+    r"\b(?:will|would|shall|expressed (?:an )?interest|interested in|plan(?:s|ned|ning)? to|intend\w* to|hope\w* to|aim(?:s|ing)? to|going to|"
     r"next (?:year|step|steps|phase)|in the future|future|potential(?:ly)? to|could be|could|should|might|may be|"
     r"looking to|keen to|ambition (?:is|to)|would like|want to|wish to|explor\w*|in discussion|discussions)\b"
 )
