@@ -52,7 +52,9 @@ def test_docx_keeps_headings_bold_lines_and_tables() -> None:
 
 
 def test_pdf_text_layer_is_read() -> None:
-    assert "Readmissions fell by a third." in read_document("e.pdf", _pdf("Readmissions fell by a third."), **LIMITS).text
+    assert (
+        "Readmissions fell by a third." in read_document("e.pdf", _pdf("Readmissions fell by a third."), **LIMITS).text
+    )
 
 
 def test_markdown_with_bom_and_windows_line_endings() -> None:

@@ -25,7 +25,13 @@ def test_every_shipped_pack_validates(path: Path) -> None:
 def test_seed_programmes_and_all_kent_medway_categories_are_shipped() -> None:
     library = PackLibrary.from_dir(PROGRAMMES)
     ids = {p.id for p in library.programmes}
-    assert {"hsj-partnership-2019", "hsj-awards-2024", "kent-medway-qsi-2020", "hsj-awards-2025", "hsj-value-2025"} <= ids
+    assert {
+        "hsj-partnership-2019",
+        "hsj-awards-2024",
+        "kent-medway-qsi-2020",
+        "hsj-awards-2025",
+        "hsj-value-2025",
+    } <= ids
     assert len(library.programme("kent-medway-qsi-2020").categories) == 8
     value = library.programme("hsj-value-2025")
     assert [b.band for b in value.scoring][0] == "0" and value.scoring[-1].band == "6+"
