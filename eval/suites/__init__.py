@@ -1,0 +1,17 @@
+"""The suites, by name; each module's ``SUITE`` class follows ``eval.harness.Suite``."""
+
+from collections.abc import Callable
+
+from eval.harness import Suite
+from eval.suites import chat, eligibility, evidence, retrieval, review, sections
+
+SUITES: dict[str, Callable[[], Suite]] = {
+    "evidence": evidence.SUITE,
+    "sections": sections.SUITE,
+    "review": review.SUITE,
+    "retrieval": retrieval.SUITE,
+    "eligibility": eligibility.SUITE,
+    "chat": chat.SUITE,
+}
+
+__all__ = ["SUITES"]
