@@ -21,7 +21,7 @@ from assistant.errors import InvalidInput
 from assistant.evidence.detector import EvidenceDetector, SentenceEvidence
 from assistant.knowledge import Knowledge, Passage, PassageKind
 from assistant.packs import Category, PackLibrary, Programme
-from assistant.review import Review
+from assistant.review import Evidence, Review
 from assistant.reviewer import Reviewer
 from assistant.settings import Settings
 
@@ -82,6 +82,7 @@ class Assistant:
             settings.embeddings.model,
             batch_size=settings.embeddings.batch_size,
             verify=settings.embeddings.verify_sha256,
+            threads=settings.embeddings.threads,
         )
         store = KnowledgeStore(
             embeddings=embeddings,
@@ -185,6 +186,14 @@ class Assistant:
     def detect(self, text: str) -> list[SentenceEvidence]:
         text = check_text(text, max_chars=self.settings.limits.max_draft_chars)
         return self.detector.detect(text)
+
+    def evidence(self, text: str) -> list[Evidence]:
+        """Detection alone over a whole text, as the review contract's evidence items."""
+        return [
+            Evidence(type=t, quote=f.text, start=f.span.start, end=f.span.end, confidence=round(f.probabilities[t], 3))
+            for f in self.detect(text)
+            for t in f.types
+        ]
 
     def search(self, kind: PassageKind, query: str, *, k: int = 4, **filters: str) -> list[tuple[Passage, float]]:
         from assistant.backends.store import where_clause

@@ -10,7 +10,6 @@ from api.bodies import draft_body, openapi_body
 from api.deps import AssistantDep
 from api.errors import ERROR_RESPONSES
 from api.schemas import EvidenceRequest, EvidenceResult, EvidenceTypeInfo
-from assistant.review import Evidence
 from assistant.taxonomy import DEFINITIONS, EVIDENCE_TYPES, LABELS
 
 router = APIRouter(prefix="/api/evidence", tags=["evidence"])
@@ -25,11 +24,7 @@ router = APIRouter(prefix="/api/evidence", tags=["evidence"])
 def detect_evidence(
     request: Annotated[EvidenceRequest, Depends(draft_body(EvidenceRequest))], assistant: AssistantDep
 ) -> EvidenceResult:
-    findings = assistant.detect(request.text)
-    return EvidenceResult(evidence=[
-        Evidence(type=t, quote=f.text, start=f.span.start, end=f.span.end, confidence=round(f.probabilities[t], 3))
-        for f in findings for t in f.types
-    ])
+    return EvidenceResult(evidence=assistant.evidence(request.text))
 
 
 @router.get("/types", summary="The evidence taxonomy: ids, labels and definitions")

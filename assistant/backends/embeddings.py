@@ -94,7 +94,10 @@ def verify_weights(model_dir: Path, expected: str = MINILM_SHA256) -> None:
 class MiniLMEmbeddings(VectorEmbeddings):
     """all-MiniLM-L6-v2 from the installed package; loaded on first use, once."""
 
-    def __init__(self, *, batch_size: int = 64, verify: bool = True, model_dir: Path | None = None) -> None:
+    def __init__(
+        self, *, batch_size: int = 64, verify: bool = True, model_dir: Path | None = None, threads: int = 0
+    ) -> None:
+        self._threads = threads
         self.model_id = "sentence-transformers:all-MiniLM-L6-v2"
         self.dimension = 384
         self._batch_size = batch_size
@@ -118,6 +121,10 @@ class MiniLMEmbeddings(VectorEmbeddings):
                 from transformers.utils import logging as transformers_logging
 
                 transformers_logging.disable_progress_bar()
+                if self._threads:
+                    import torch
+
+                    torch.set_num_threads(self._threads)
 
                 self._model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
             except ImportError as exc:
@@ -141,7 +148,7 @@ class MiniLMEmbeddings(VectorEmbeddings):
         return np.asarray(vectors, dtype=np.float32)
 
 
-def build_embeddings(model: str, *, batch_size: int = 64, verify: bool = True) -> VectorEmbeddings:
+def build_embeddings(model: str, *, batch_size: int = 64, verify: bool = True, threads: int = 0) -> VectorEmbeddings:
     provider, _, name = model.partition(":")
     if provider == "fake":
         try:
@@ -151,7 +158,7 @@ def build_embeddings(model: str, *, batch_size: int = 64, verify: bool = True) -
                 f"Embedding model '{model}': the fake provider takes a dimension, e.g. 'fake:384'."
             ) from exc
     if provider == "sentence-transformers" and name.lower() in MINILM_NAMES:
-        return MiniLMEmbeddings(batch_size=batch_size, verify=verify)
+        return MiniLMEmbeddings(batch_size=batch_size, verify=verify, threads=threads)
     raise ConfigError(
         f"Unknown embedding model '{model}'. Use 'sentence-transformers:all-MiniLM-L6-v2' (bundled) or 'fake:384'."
     )

@@ -123,18 +123,7 @@ def evidence(
         records = list(_read_jsonl(jsonl))  # type: ignore[arg-type]
     with progress_bar("detecting", len(records)) as advance:
         for record_id, text in records:
-            findings = assistant.detect(text)
-            items = [
-                {
-                    "type": t,
-                    "quote": f.text,
-                    "start": f.span.start,
-                    "end": f.span.end,
-                    "confidence": round(f.probabilities[t], 3),
-                }
-                for f in findings
-                for t in f.types
-            ]
+            items = [e.model_dump(mode="json") for e in assistant.evidence(text)]
             if as_json:
                 print_json({"id": record_id, "evidence": items})
             else:
