@@ -54,7 +54,7 @@ def get_batch(batch_id: BatchId, jobs: JobsDep) -> BatchInfo:
 
 @router.get(
     "/{batch_id}/report",
-    responses={**ERROR_RESPONSES, 409: {"model": ErrorBody, "description": "The batch is not finished (code 'not_ready')"}},
+    responses={**ERROR_RESPONSES, 409: {"model": ErrorBody, "description": "Not finished yet (code 'not_ready')"}},
     response_class=Response,
 )
 def get_report(batch_id: BatchId, jobs: JobsDep, format: Literal["json", "csv", "html"] = "json") -> Response:

@@ -1,0 +1,55 @@
+"""`shortlist check` end to end: a folder in, a report out; a re-run reuses every result."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from planted import PLANTED
+from typer.testing import CliRunner
+
+from assistant.cli.main import app
+from assistant.errors import NotFound
+from assistant.service import Assistant
+
+
+@pytest.fixture()
+def cli_env(batch_assistant: Assistant, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    # Share the already-synced vector store; keep the batch cache private to this test.
+    (data_dir / "chroma").symlink_to(batch_assistant.settings.chroma_dir)
+    monkeypatch.setenv("SHORTLIST_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("SHORTLIST_EMBEDDINGS__MODEL", "fake:384")
+    monkeypatch.setenv("SHORTLIST_BATCH_WORKERS", "1")
+    return data_dir
+
+
+def test_check_writes_a_report_and_a_rerun_reuses_every_entry(
+    cli_env: Path, planted_batch: Path, tmp_path: Path
+) -> None:
+    runner = CliRunner()
+    out = tmp_path / "report.json"
+    result = runner.invoke(app, ["check", str(planted_batch), "--programme", "hsj-awards-2025", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"{len(PLANTED)} entries" in result.output
+    report = json.loads(out.read_text())
+    assert [e["id"] for e in report["entries"]] == list(PLANTED)
+    corrupt = next(e for e in report["entries"] if e["id"] == "corrupt")
+    assert corrupt["verdict"] == "needs_review" and corrupt["rules"][0]["rule"] == "input"
+
+    html = tmp_path / "r.html"
+    again = runner.invoke(app, ["check", str(planted_batch), "-p", "hsj-awards-2025", "--out", str(html)])
+    assert again.exit_code == 0, again.output
+    assert f"{len(PLANTED)} reused" in again.output
+    assert html.read_text().startswith("<!DOCTYPE html>")
+
+    as_json = runner.invoke(app, ["check", str(planted_batch), "-p", "hsj-awards-2025", "--json"])
+    assert json.loads(as_json.stdout.strip().splitlines()[-1]) == report
+
+
+def test_check_names_an_unknown_programme(cli_env: Path, planted_batch: Path) -> None:
+    result = CliRunner().invoke(app, ["check", str(planted_batch), "--programme", "no-such-awards"])
+    assert isinstance(result.exception, NotFound)
+    assert "Known programmes" in result.exception.message
