@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from planted import build_planted_batch
+from tests.batch.planted import build_planted_batch
 
 from assistant.service import Assistant
 from assistant.settings import Settings

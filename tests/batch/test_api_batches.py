@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from planted import PLANTED
+from tests.batch.planted import PLANTED
 
 from api.errors import install_error_handler
 from api.routers import batches

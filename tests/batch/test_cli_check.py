@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from planted import PLANTED
+from tests.batch.planted import PLANTED
 from typer.testing import CliRunner
 
 from assistant.cli.main import app

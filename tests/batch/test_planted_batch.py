@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from planted import AI_INSTRUCTION, PLANTED
+from tests.batch.planted import AI_INSTRUCTION, PLANTED
 
 from assistant.batch import load_path, run_batch
 from assistant.batch.cache import ResultCache

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from planted import PLANTED
+from tests.batch.planted import PLANTED
 
 from assistant.batch import load_path, run_batch, write_report
 from assistant.batch.cache import ResultCache

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from planted import PLANTED
+from tests.batch.planted import PLANTED
 
 from assistant.batch import load_path, run_batch
 from assistant.batch.cache import ResultCache
