@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.batch.planted import build_planted_batch
 
 from assistant.service import Assistant
 from assistant.settings import Settings
+from tests.batch.planted import build_planted_batch
 
 
 @pytest.fixture()

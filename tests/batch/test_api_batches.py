@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from tests.batch.planted import PLANTED
 
 from api.errors import install_error_handler
 from api.routers import batches
 from assistant.batch import BatchReport
 from assistant.batch.jobs import BatchInfo, BatchJobs
 from assistant.service import Assistant
+from tests.batch.planted import PLANTED
 
 
 def make_app(assistant: Assistant, jobs: BatchJobs | None = None) -> FastAPI:

@@ -6,12 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.batch.planted import PLANTED
 from typer.testing import CliRunner
 
 from assistant.cli.main import app
 from assistant.errors import NotFound
 from assistant.service import Assistant
+from tests.batch.planted import PLANTED
 
 
 @pytest.fixture()

@@ -7,12 +7,12 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.batch.planted import AI_INSTRUCTION, PLANTED
 
 from assistant.batch import load_path, run_batch
 from assistant.batch.cache import ResultCache
 from assistant.batch.report import to_json
 from assistant.service import Assistant
+from tests.batch.planted import AI_INSTRUCTION, PLANTED
 
 pytestmark = pytest.mark.slow
 

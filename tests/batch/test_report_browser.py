@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.batch.planted import PLANTED
 
 from assistant.batch import load_path, run_batch, write_report
 from assistant.batch.cache import ResultCache
 from assistant.service import Assistant
+from tests.batch.planted import PLANTED
 
 pytestmark = pytest.mark.browser
 CHROMIUM = Path("/usr/bin/chromium")

@@ -5,12 +5,11 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from tests.batch.planted import PLANTED
-
 from assistant.batch import load_path, run_batch
 from assistant.batch.cache import ResultCache
 from assistant.batch.report import to_json
 from assistant.service import Assistant
+from tests.batch.planted import PLANTED
 
 
 def _load(assistant: Assistant, folder: Path):  # type: ignore[no-untyped-def]
