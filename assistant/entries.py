@@ -77,7 +77,7 @@ def entry_passages(assistant: Assistant, path: Path) -> list[Passage]:
                     programme=programme.id,
                     category=category.id,
                     criterion=section.criterion or "",
-                    evidence=tuple(types),  # type: ignore[arg-type]
+                    evidence=tuple(types),
                 )
             )
             del index

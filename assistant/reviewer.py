@@ -307,7 +307,7 @@ def _in_context(finding: SentenceEvidence, criterion: Criterion) -> SentenceEvid
 def _mean(vectors: np.ndarray) -> np.ndarray | None:
     if len(vectors) == 0:
         return None
-    mean = vectors.mean(axis=0)
+    mean: np.ndarray = vectors.mean(axis=0)
     norm = float(np.linalg.norm(mean))
     return mean / norm if norm else mean
 

@@ -18,7 +18,7 @@ class EmbeddingSettings(BaseModel):
         default="sentence-transformers:all-MiniLM-L6-v2",
         description="'sentence-transformers:all-MiniLM-L6-v2' (bundled, offline) or 'fake:<dim>' for tests",
     )
-    batch_size: int = Field(default=16, ge=1, le=1024, description="Sentences embedded per batch (small batches pad less)")
+    batch_size: int = Field(default=16, ge=1, le=1024, description="Sentences per batch (small batches pad less)")
     verify_sha256: bool = Field(default=True, description="Check the bundled weights' sha256 at load")
     threads: int = Field(
         default=0, ge=0, le=64, description="CPU threads for the model; 0 lets torch decide (use 1 on a busy machine)"

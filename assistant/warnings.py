@@ -122,7 +122,10 @@ def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
     left = left + 1 if left != -1 else 0
     while left < start and text[left].isspace():
         left += 1
-    return left, min(max(right, end), len(text))
+    right = min(max(right, end), len(text))
+    while right > end and text[right - 1].isspace():
+        right -= 1
+    return left, right
 
 
 def find_ai_instructions(text: str) -> list[TextHit]:

@@ -120,7 +120,7 @@ class MiniLMEmbeddings(VectorEmbeddings):
                 from sentence_transformers import SentenceTransformer
                 from transformers.utils import logging as transformers_logging
 
-                transformers_logging.disable_progress_bar()
+                transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
                 if self._threads:
                     import torch
 

@@ -65,7 +65,7 @@ def _passage(passage_id: str, text: str, meta: dict[str, Any]) -> Passage:
         programme=meta.get("programme", ""),
         category=meta.get("category", ""),
         criterion=meta.get("criterion", ""),
-        evidence=evidence,  # type: ignore[arg-type]
+        evidence=evidence,
     )
 
 
