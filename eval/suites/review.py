@@ -18,12 +18,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant.packs import Category, Programme
+from assistant.packs import Category
 from eval.datasets import DraftRecord
 from eval.harness import Case, CaseResult, Figure, Metrics, Output, Score, Table
 from eval.metrics import Counts
 from eval.plots import confusion_grid, grouped_bars
-from eval.suites.sections import resolve_drafts
+from eval.suites.sections import DraftSuite
 
 
 def decisions(record: DraftRecord, category: Category, predicted_missing: dict[str, list[str]]) -> list[
@@ -60,7 +60,7 @@ def gap_metrics(counts: Counts) -> dict[str, float | int | None]:
     }
 
 
-class ReviewSuite:
+class ReviewSuite(DraftSuite):
     name = "review"
     record = DraftRecord
     headline = {
@@ -68,15 +68,6 @@ class ReviewSuite:
         "missing.recall": "Gap recall",
         "false_missing_rate": "False-“missing” rate",
     }
-
-    def __init__(self) -> None:
-        self._assistant: Any = None
-        self._resolved: dict[str, tuple[Programme, Category]] = {}
-
-    def prepare(self, assistant: Any, cases: Sequence[Case[DraftRecord]], dataset: Path) -> str | None:
-        self._assistant = assistant
-        self._resolved = resolve_drafts(assistant, cases, dataset)
-        return None
 
     def task(self, case: Case[DraftRecord]) -> Output:
         record = case.record

@@ -67,13 +67,8 @@ def judge_sections(
     return verdicts
 
 
-class SectionsSuite:
-    name = "sections"
-    record = DraftRecord
-    headline = {"accuracy": "Section-finding accuracy"}
-    # When the review suite runs on the same drafts, its reviews (which find sections with the same
-    # reviewer.sections call) are judged here instead of finding every draft's sections twice.
-    derives_from = "review"
+class DraftSuite:
+    """Shared set-up for suites over the drafts dataset: the Assistant and each draft's category."""
 
     def __init__(self) -> None:
         self._assistant: Any = None
@@ -83,6 +78,15 @@ class SectionsSuite:
         self._assistant = assistant
         self._resolved = resolve_drafts(assistant, cases, dataset)
         return None
+
+
+class SectionsSuite(DraftSuite):
+    name = "sections"
+    record = DraftRecord
+    headline = {"accuracy": "Section-finding accuracy"}
+    # When the review suite runs on the same drafts, its reviews (which find sections with the same
+    # reviewer.sections call) are judged here instead of finding every draft's sections twice.
+    derives_from = "review"
 
     def task(self, case: Case[DraftRecord]) -> Output:
         record = case.record
