@@ -9,7 +9,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -139,6 +139,7 @@ class Knowledge:
     guidance: tuple[tuple[GuidanceFrontMatter, tuple[str, ...]], ...]
     bank: tuple[BankSentence, ...]
     root: Path
+    _passages: dict[PassageKind, list[Passage]] | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def load(cls, root: Path) -> Knowledge:
@@ -154,12 +155,20 @@ class Knowledge:
         return cls(packs=packs, exemplars=exemplars, guidance=guidance, bank=bank, root=root)
 
     def passages(self) -> dict[PassageKind, list[Passage]]:
-        return {
-            "criterion": list(criterion_passages(self.packs.programmes)),
-            "exemplar": list(exemplar_passages(self.exemplars)),
-            "guidance": list(guidance_passages(self.guidance)),
-            "evidence": list(bank_passages(self.bank)),
-        }
+        """Cut once per load: ingest, its progress bar, chat and eval all ask for them."""
+        if self._passages is None:
+            object.__setattr__(
+                self,
+                "_passages",
+                {
+                    "criterion": list(criterion_passages(self.packs.programmes)),
+                    "exemplar": list(exemplar_passages(self.exemplars)),
+                    "guidance": list(guidance_passages(self.guidance)),
+                    "evidence": list(bank_passages(self.bank)),
+                },
+            )
+        assert self._passages is not None
+        return self._passages
 
 
 def _check_exemplar(path: Path, exemplar: Exemplar, packs: PackLibrary) -> None:
