@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -122,7 +122,18 @@ class Reviewer:
             paragraph_scores=paragraph_scores,
         )
 
-    def review(self, text: str, programme: Programme, category: Category, *, examples: bool = True) -> Review:
+    def review(
+        self,
+        text: str,
+        programme: Programme,
+        category: Category,
+        *,
+        examples: bool = True,
+        screen: Collection[EvidenceType] | None = None,
+    ) -> Review:
+        """The review of a draft. ``screen`` makes it a screening review for the eligibility engine:
+        sections and word counts as always, but only the listed evidence types get the classifier's
+        judgement (see ``EvidenceDetector.screen_spans``), and no examples are retrieved."""
         started = time.perf_counter()
         detector = self._detector()
         embed = _CachedEmbed(self._embeddings)
@@ -137,14 +148,18 @@ class Reviewer:
                 for sentence in split_sentences(text, span.start, span.end):
                     all_spans.append(sentence)
                     owners.append(index)
-        vectors = embed([s.text(text) for s in all_spans])
-        detected = detector.detect_spans(text, all_spans, vectors) if all_spans else []
+        if screen is not None:
+            examples = False
+            detected = detector.screen_spans(text, all_spans, screen, embed) if all_spans else []
+        else:
+            vectors = embed([s.text(text) for s in all_spans])
+            detected = detector.detect_spans(text, all_spans, vectors) if all_spans else []
+            draft_vector = _mean(vectors)
+            for index, context in enumerate(contexts):
+                rows = [i for i, owner in enumerate(owners) if owner == index]
+                context.vector = _mean(vectors[rows]) if rows else draft_vector
         for owner, finding in zip(owners, detected, strict=True):
             contexts[owner].sentences.append(_in_context(finding, contexts[owner].criterion))
-        draft_vector = _mean(vectors)
-        for index, context in enumerate(contexts):
-            rows = [i for i, owner in enumerate(owners) if owner == index]
-            context.vector = _mean(vectors[rows]) if rows else draft_vector
 
         criteria = [
             self._criterion_review(text, programme, context, section_map, examples=examples) for context in contexts
@@ -159,7 +174,7 @@ class Reviewer:
             warnings=warnings,
             meta=ReviewMeta(
                 embedding_model=self._embeddings.model_id,
-                detection=_detection_label(detector),
+                detection=_detection_label(detector, screen),
                 knowledge_hash=self._knowledge_hash,
                 elapsed_ms=round((time.perf_counter() - started) * 1000, 1),
             ),
@@ -312,9 +327,12 @@ def _mean(vectors: np.ndarray) -> np.ndarray | None:
     return mean / norm if norm else mean
 
 
-def _detection_label(detector: EvidenceDetector) -> str:
+def _detection_label(detector: EvidenceDetector, screen: Collection[EvidenceType] | None = None) -> str:
     parts = [name for name, on in (("rules", detector.use_rules), ("classifier", detector.use_classifier)) if on]
-    return "+".join(parts) or "none"
+    label = "+".join(parts) or "none"
+    if screen is not None:
+        label += f" (screening for {', '.join(sorted(screen)) or 'sections only'})"
+    return label
 
 
 __all__ = ["Advice", "Reviewer"]

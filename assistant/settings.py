@@ -79,6 +79,11 @@ class Settings(BaseSettings):
     detection: DetectionSettings = Field(default_factory=DetectionSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
     batch_workers: int = Field(default=2, ge=1, le=64, description="Processes used by 'shortlist check'")
+    eligibility_review: Literal["screening", "full"] = Field(
+        default="screening",
+        description="How eligibility reads an entry: 'screening' runs the evidence classifier only on sentences "
+        "that could show the category's required evidence; 'full' runs the entrant's whole review",
+    )
 
     @property
     def chroma_dir(self) -> Path:

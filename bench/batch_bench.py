@@ -1,12 +1,18 @@
 """Benchmark the organiser batch pre-check: N generated entries of about 2,000 words each.
 
     python bench/batch_bench.py [--entries 500] [--words 2000] [--workers 2] [--data-dir DIR] [--out FILE]
+                                [--require TYPE ...] [--full-review]
 
 Entries are generated (seeded, so every run checks the same batch) from varied sentence templates
 with fictional organisations and figures, written as .md and .docx files with a manifest.csv, then
 checked with the real embedding model exactly as `shortlist check` would. The knowledge base is
 synced before the clock starts. Reports entries/s, wall time, peak RSS of this process and of the
 largest worker (resource.getrusage, RUSAGE_SELF and RUSAGE_CHILDREN), then times a cached re-run.
+
+By default the eligibility engine reads a screening review; HSJ Awards 2025 requires no particular
+evidence, so nothing beyond sections, chunks and unnamed headings is embedded. ``--require
+patient_involvement`` makes every category require that evidence (the screening's worst case);
+``--full-review`` runs the entrant's whole review behind the rules.
 """
 
 from __future__ import annotations
@@ -31,9 +37,11 @@ sys.path.insert(0, str(ROOT))
 from assistant.batch import load_path, run_batch  # noqa: E402
 from assistant.batch.cache import ResultCache  # noqa: E402
 from assistant.batch.report import to_json  # noqa: E402
+from assistant.packs import Programme  # noqa: E402
 from assistant.sentences import count_words, split_sentences  # noqa: E402
 from assistant.service import Assistant  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
+from assistant.taxonomy import EVIDENCE_TYPES  # noqa: E402
 
 TOPICS = {
     "acute-innovation": {
@@ -323,6 +331,18 @@ def write_batch(folder: Path, entries: int, words: int, seed: int) -> tuple[int,
     return total_words, total_sentences
 
 
+def requiring(programme: Programme, types: list[str]) -> Programme:
+    """The programme with every category requiring ``types`` of evidence (none: unchanged)."""
+    if not types:
+        return programme
+    categories = [
+        category.model_copy(update={"eligibility": category.eligibility.model_copy(
+            update={"required_evidence": list(types)})})
+        for category in programme.categories
+    ]
+    return programme.model_copy(update={"categories": categories})
+
+
 def cpu_seconds() -> float:
     """CPU time used so far by this process and its finished children (the workers)."""
     own = resource.getrusage(resource.RUSAGE_SELF)
@@ -345,11 +365,17 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=None, help="Reuse a data dir whose store is already synced")
     parser.add_argument("--out", type=Path, default=None, help="Write the figures as JSON here")
     parser.add_argument("--keep", action="store_true", help="Keep the generated entries and cache")
+    parser.add_argument("--require", action="append", default=[], choices=EVIDENCE_TYPES, metavar="TYPE",
+                        help="Make every category require this evidence type; repeatable")
+    parser.add_argument("--full-review", action="store_true", help="Eligibility reads the full review")
     args = parser.parse_args()
 
     scratch = Path(tempfile.mkdtemp(prefix="shortlist-batch-bench-"))
     data_dir = args.data_dir or scratch / "data"
-    settings = Settings.model_validate({"data_dir": data_dir, "batch_workers": args.workers})
+    settings = Settings.model_validate({
+        "data_dir": data_dir, "batch_workers": args.workers,
+        "eligibility_review": "full" if args.full_review else "screening",
+    })
     assistant = Assistant.from_settings(settings)
     started = time.perf_counter()
     assistant.ingest_knowledge()
@@ -357,7 +383,7 @@ def main() -> None:
 
     folder = scratch / "entries"
     total_words, total_sentences = write_batch(folder, args.entries, args.words, args.seed)
-    programme = assistant.packs.programme("hsj-awards-2025")
+    programme = requiring(assistant.packs.programme("hsj-awards-2025"), args.require)
     items = load_path(folder, programme=programme, mapping=None, limits=settings.limits)
     cache = ResultCache(scratch / "cache.sqlite3")
 
@@ -379,6 +405,8 @@ def main() -> None:
         "mean_words": round(total_words / len(items)),
         "mean_sentences": round(total_sentences / len(items)),
         "workers": args.workers,
+        "eligibility_review": settings.eligibility_review,
+        "required_evidence": args.require,
         "cpus": os.cpu_count(),
         "wall_seconds": round(wall, 1),
         "entries_per_second": round(len(items) / wall, 2),

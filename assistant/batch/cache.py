@@ -45,6 +45,7 @@ def context_key(*, settings: Settings, knowledge_hash: str, programme: Programme
         "programme": hashlib.sha256(programme.model_dump_json().encode()).hexdigest(),
         "embeddings": settings.embeddings.model,
         "detection": settings.detection.model_dump(mode="json"),
+        "eligibility_review": settings.eligibility_review,
         "max_chars": settings.limits.max_draft_chars,
         "previous": [hashlib.sha256(text.encode()).hexdigest() for text in previous],
     }

@@ -12,10 +12,11 @@ from rich.table import Table
 
 from assistant.batch import load_mapping, load_path, run_batch, write_report
 from assistant.batch.report import RULE_LABELS
-from assistant.cli.context import build_assistant, console, err_console, print_json, progress_bar
+from assistant.cli.context import console, err_console, print_json, progress_bar
 from assistant.documents import SUFFIXES
 from assistant.errors import InvalidInput
 from assistant.service import Assistant
+from assistant.settings import get_settings
 
 
 def _previous_texts(assistant: Assistant, paths: list[Path]) -> list[str]:
@@ -47,10 +48,18 @@ def check(
     )] = None,
     workers: Annotated[int | None, typer.Option("--workers", min=1, max=64, help="Processes to use")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON report on stdout")] = False,
+    full_review: Annotated[bool, typer.Option(
+        "--full-review",
+        help="Run the entrant's whole review behind the rules instead of the faster screening review "
+        "(same as SHORTLIST_ELIGIBILITY_REVIEW=full)",
+    )] = False,
 ) -> None:
     """Pre-check a batch of entries for eligibility and completeness; flags come with reasons and quotes."""
     started = time.perf_counter()
-    assistant = build_assistant()
+    settings = get_settings()
+    if full_review:
+        settings = settings.model_copy(update={"eligibility_review": "full"})
+    assistant = Assistant.from_settings(settings)
     resolved = assistant.packs.programme(programme)
     mapping = load_mapping(columns) if columns else None
     items = load_path(input_path, programme=resolved, mapping=mapping, limits=assistant.settings.limits)

@@ -4,6 +4,12 @@
 a one-sentence reason and quotes (exact substrings of the entry text where a quote makes sense).
 Flag, don't reject: any fail makes the entry ineligible, any needs_review sends it to a person.
 The review pipeline supplies sections and evidence; the embedding model supplies meaning.
+
+The rules read sections, word counts and, for categories that require it, one kind of evidence,
+so by default the engine asks for a screening review (``Reviewer.review(screen=...)``): the
+classifier judges only the sentences that could show the category's required evidence. Setting
+``eligibility_review`` to ``full`` runs the entrant's whole review instead; the eval suite measures
+how often the two disagree.
 """
 
 from __future__ import annotations
@@ -124,18 +130,28 @@ def _previous(assistant: Assistant, texts: list[str]) -> list[tuple[np.ndarray, 
     return found
 
 
-def check_eligibility(assistant: Assistant, entry: EntryInput, programme: Programme, category: Category) -> Eligibility:
+ReviewMode = Literal["screening", "full"]
+
+
+def check_eligibility(
+    assistant: Assistant, entry: EntryInput, programme: Programme, category: Category, *, mode: ReviewMode | None = None
+) -> Eligibility:
     """Every rule of ``RULE_IDS`` over one entry, and the verdict they add up to."""
-    return evaluate_entry(assistant, entry, programme, category)[0]
+    return evaluate_entry(assistant, entry, programme, category, mode=mode)[0]
 
 
 def evaluate_entry(
-    assistant: Assistant, entry: EntryInput, programme: Programme, category: Category
+    assistant: Assistant, entry: EntryInput, programme: Programme, category: Category, *, mode: ReviewMode | None = None
 ) -> tuple[Eligibility, EntrySignature]:
-    """The eligibility and the entry's signature (for finding duplicates across a batch)."""
+    """The eligibility and the entry's signature (for finding duplicates across a batch).
+
+    ``mode`` picks the review the rules read; by default the ``eligibility_review`` setting's.
+    """
     text = check_text(entry.text, max_chars=assistant.settings.limits.max_draft_chars, name=entry.id or "entry")
     rules_config = category.eligibility
-    review = assistant.reviewer.review(text, programme, category, examples=False)
+    full = (mode or assistant.settings.eligibility_review) == "full"
+    screen = None if full else rules_config.required_evidence
+    review = assistant.reviewer.review(text, programme, category, examples=False, screen=screen)
     vector = similarity.text_vector(assistant.embeddings.embed_array, text)
     hashes = similarity.shingles(text)
     rules = [

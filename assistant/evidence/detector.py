@@ -4,6 +4,13 @@ The classifier is a one-vs-rest logistic regression over [sentence embedding, ru
 trained on the labelled evidence bank in knowledge/evidence. Rules can be switched off (the
 classifier then sees the embedding alone) or the classifier can be (rule confidences are used
 directly); the eval suite compares these configurations.
+
+Screening (``screen_spans``) answers a narrower question for the eligibility engine: does any
+sentence show these few evidence types? A cheap first stage (the same logistic regression over
+word n-grams and rule features, without the embedding) keeps the sentences that could show them,
+at a threshold set by cross-validation on the bank to keep nine in ten of its positives; only
+those sentences are embedded and scored by the full classifier. Every other sentence keeps its
+rule scores.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ import logging
 import os
 import pickle
 import re
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +34,11 @@ from assistant.sentences import Span, split_sentences
 from assistant.taxonomy import EVIDENCE_TYPES, EvidenceType
 
 log = logging.getLogger(__name__)
+
+# Screening: the share of the bank's positives the cheap stage must keep, and the most a
+# first-stage threshold may be (a sentence at 0.45 is always worth a look).
+SCREEN_RECALL = 0.9
+SCREEN_MAX_THRESHOLD = 0.45
 
 _STOP = {
     "the",
@@ -110,6 +123,7 @@ class EvidenceDetector:
         self.use_classifier = use_classifier
         self.threshold = threshold
         self._models: dict[EvidenceType, Any] = {}
+        self._screen_models: dict[EvidenceType, tuple[Any, float]] = {}
         self._vectorizer: Any = None
         if use_classifier:
             cache = _cache_path(cache_dir, bank, use_rules, regularisation, model_id) if cache_dir else None
@@ -123,6 +137,7 @@ class EvidenceDetector:
             with path.open("rb") as handle:
                 state = pickle.load(handle)  # our own cache file in the data dir, keyed by content hash
             self._models, self._vectorizer = state["models"], state["vectorizer"]
+            self._screen_models = state["screen"]
             return True
         except (OSError, pickle.UnpicklingError, KeyError, EOFError, AttributeError, ImportError, TypeError):
             log.warning("detector cache %s unreadable; retraining", path)
@@ -133,7 +148,8 @@ class EvidenceDetector:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.tmp")
         with partial.open("wb") as handle:
-            pickle.dump({"models": self._models, "vectorizer": self._vectorizer}, handle)
+            state = {"models": self._models, "vectorizer": self._vectorizer, "screen": self._screen_models}
+            pickle.dump(state, handle)
         partial.replace(path)
 
     def _features(
@@ -170,6 +186,7 @@ class EvidenceDetector:
             ngram_range=(1, 2), min_df=2, sublinear_tf=True, token_pattern=r"(?u)\b\w+\b|[£%\"“”]"
         ).fit(texts)
         matrix, _ = self._features(texts, vectors)
+        cheap = self._cheap_features(texts, [apply_rules(t) for t in texts])
         for evidence_type in EVIDENCE_TYPES:
             labels = np.asarray([evidence_type in s.labels for s in bank], dtype=int)
             if labels.sum() < 3 or labels.sum() == len(labels):
@@ -177,6 +194,13 @@ class EvidenceDetector:
             model = LogisticRegression(C=regularisation, class_weight="balanced", solver="liblinear", max_iter=500)
             model.fit(matrix, labels)
             self._models[evidence_type] = model
+            self._screen_models[evidence_type] = _fit_screen(cheap, labels)
+
+    def _cheap_features(self, texts: list[str], rules: list[Any]) -> Any:
+        from scipy import sparse
+
+        rows = sparse.csr_matrix(np.asarray([_rule_vector(r.scores, r.features) for r in rules], dtype=np.float64))
+        return sparse.hstack([self._vectorizer.transform(texts), rows], format="csr")
 
     def _probabilities(self, texts: list[str], vectors: np.ndarray | None = None) -> list[dict[EvidenceType, float]]:
         if not texts:
@@ -197,6 +221,47 @@ class EvidenceDetector:
         """Evidence per sentence span; pass ``vectors`` when the sentences are already embedded."""
         sentences = [span.text(text) for span in spans]
         probabilities = self._probabilities(sentences, vectors)
+        findings = [
+            SentenceEvidence(span=span, text=sentence, probabilities=probs, threshold=self.threshold)
+            for span, sentence, probs in zip(spans, sentences, probabilities, strict=True)
+        ]
+        return self._clear_supported_claims(findings)
+
+    def screen_spans(
+        self,
+        text: str,
+        spans: list[Span],
+        focus: Collection[EvidenceType],
+        embed: Callable[[list[str]], np.ndarray] | None = None,
+    ) -> list[SentenceEvidence]:
+        """Evidence per sentence where only the ``focus`` types need the classifier's judgement.
+
+        Sentences the cheap stage flags, or a rule fires on, for a focus type are embedded (through
+        ``embed``, so a caller's cache is reused) and scored in full; the rest keep rule scores,
+        with focus types held below the reporting threshold.
+        """
+        sentences = [span.text(text) for span in spans]
+        rules = [apply_rules(t) for t in sentences]
+        probabilities: list[dict[EvidenceType, float]] = [dict(r.scores) for r in rules]
+        wanted = [t for t in focus if t in self._screen_models] if self.use_classifier else []
+        if sentences and wanted:
+            cheap = self._cheap_features(sentences, rules)
+            keep = np.zeros(len(sentences), dtype=bool)
+            first: dict[EvidenceType, np.ndarray] = {}
+            for evidence_type in wanted:
+                model, cutoff = self._screen_models[evidence_type]
+                first[evidence_type] = model.predict_proba(cheap)[:, 1]
+                rule_hit = np.asarray([r.scores.get(evidence_type, 0.0) > 0 for r in rules])
+                keep |= (first[evidence_type] >= cutoff) | rule_hit
+            for index in np.flatnonzero(~keep):
+                for evidence_type in wanted:
+                    probabilities[int(index)][evidence_type] = float(first[evidence_type][index])
+            chosen = [int(i) for i in np.flatnonzero(keep)]
+            if chosen:
+                picked = [sentences[i] for i in chosen]
+                vectors = (embed or self._embed)(picked)
+                for position, scored in zip(chosen, self._probabilities(picked, vectors), strict=True):
+                    probabilities[position] = scored
         findings = [
             SentenceEvidence(span=span, text=sentence, probabilities=probs, threshold=self.threshold)
             for span, sentence, probs in zip(spans, sentences, probabilities, strict=True)
@@ -227,6 +292,20 @@ class EvidenceDetector:
                     cleared[index] = _without(finding, "unsupported_claim")
                     break
         return cleared
+
+
+def _fit_screen(matrix: Any, labels: np.ndarray) -> tuple[Any, float]:
+    """The cheap stage for one type and its threshold: what keeps SCREEN_RECALL of held-out positives."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    def model() -> Any:
+        return LogisticRegression(C=4.0, class_weight="balanced", solver="liblinear", max_iter=500)
+
+    folds = StratifiedKFold(n_splits=min(5, int(labels.sum())), shuffle=True, random_state=0)
+    held_out = cross_val_predict(model(), matrix, labels, cv=folds, method="predict_proba")[:, 1]
+    cutoff = float(np.quantile(held_out[labels == 1], 1 - SCREEN_RECALL))
+    return model().fit(matrix, labels), min(cutoff, SCREEN_MAX_THRESHOLD)
 
 
 def _cache_path(

@@ -2,6 +2,10 @@
 
 Only the rules a case lists under ``expected.rules`` are scored; a listed rule the engine did not
 report counts as status "absent".
+
+Each case is also checked with the entrant's full review behind the rules; ``screening_agreement``
+is the share of cases whose every rule status is the same under the screening review the engine
+uses by default (batches rely on it for speed).
 """
 
 from __future__ import annotations
@@ -38,7 +42,11 @@ def _status(value: Any) -> str:
 class EligibilitySuite:
     name = "eligibility"
     record = EligibilityRecord
-    headline = {"accuracy": "Eligibility verdict accuracy", "rule_accuracy": "Rule status accuracy"}
+    headline = {
+        "accuracy": "Eligibility verdict accuracy",
+        "rule_accuracy": "Rule status accuracy",
+        "screening_agreement": "Screening review agrees with full review",
+    }
 
     def __init__(self) -> None:
         self._assistant: Any = None
@@ -71,10 +79,12 @@ class EligibilitySuite:
             entry = self._entry(**fields)
         programme, category = self._resolved[case.id]
         result = self._check(self._assistant, entry, programme, category)
+        full = self._check(self._assistant, entry, programme, category, mode="full")
         return {
             "verdict": str(getattr(result.verdict, "value", result.verdict)),
             "rules": {r.rule: _status(r.status) for r in result.rules},
             "reasons": {r.rule: r.reason for r in result.rules if r.rule in record.expected.rules},
+            "full_review_rules": {r.rule: _status(r.status) for r in full.rules},
         }
 
     def evaluators(self) -> list[Any]:
@@ -107,6 +117,9 @@ class EligibilitySuite:
             "cases": len(done),
             "accuracy": round(sum(e == p for e, p in verdicts) / len(verdicts), 4) if verdicts else None,
             "rule_accuracy": round(sum(e == p for e, p in pairs) / len(pairs), 4) if pairs else None,
+            "screening_agreement": round(
+                sum(r.output["rules"] == r.output["full_review_rules"] for r in done) / len(done), 4
+            ) if done else None,
             "verdict.confusion": confusion([(e, p if p in VERDICTS else "needs_review") for e, p in verdicts],
                                            VERDICTS),
         }

@@ -6,6 +6,12 @@ predicted sentence counts for a gold sentence when their overlap covers at least
 one, so a detector that splits or merges sentences differently is still scored fairly. Span F1
 uses the Feedback Prize rule instead: a predicted (type, span) matches a gold (type, span) only
 when the overlap covers at least half of both.
+
+Screening (what the eligibility engine uses): for every text and evidence type, does the screened
+detection (``EvidenceDetector.screen_spans`` focused on that type) find the type somewhere exactly
+when full detection does, at the reviewer's lenient threshold? ``screening.presence_agreement`` is
+the share of (text, type) pairs where they agree; ``screening.embedded_share`` the share of
+sentences the screen sent to the embedding model.
 """
 
 from __future__ import annotations
@@ -14,6 +20,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from assistant.sentences import split_sentences
 from assistant.taxonomy import EVIDENCE_TYPES, LABELS
 from eval.datasets import EvidenceRecord, load_records
 from eval.harness import Case, CaseResult, Figure, Metrics, Output, Score, Table
@@ -54,6 +63,7 @@ class EvidenceSuite:
         "sentence.macro_f1": "Sentence macro-F1",
         "text.macro_f1": "Text macro-F1",
         "span.macro_f1": "Span F1 (Feedback Prize)",
+        "screening.presence_agreement": "Screening finds what full detection finds",
     }
 
     def __init__(self) -> None:
@@ -69,7 +79,11 @@ class EvidenceSuite:
 
     def task(self, case: Case[EvidenceRecord]) -> Output:
         record = case.record
-        findings = self._assistant.detect(record.text)
+        detector = self._assistant.detector
+        spans = split_sentences(record.text)
+        sentences = [span.text(record.text) for span in spans]
+        vectors = self._assistant.embeddings.embed_array(sentences) if detector.use_classifier else None
+        findings = detector.detect_spans(record.text, spans, vectors)  # what assistant.detect does, embedded once
         predicted = [[f.span.start, f.span.end, list(f.types)] for f in findings]
         gold = record.spans()
         aligned = align(gold, [(s, e, t) for s, e, t in predicted])
@@ -79,7 +93,25 @@ class EvidenceSuite:
                 {"gold": list(sentence.labels), "pred": [t for t in TYPES if t in types]}
                 for sentence, types in zip(record.sentences, aligned, strict=True)
             ],
+            "screening": self._screening(record.text, spans, findings, dict(zip(sentences, vectors, strict=True))
+                                         if vectors is not None else {}),
         }
+
+    def _screening(self, text: str, spans: list[Any], findings: list[Any], vectors: dict[str, Any]) -> Output:
+        detector = self._assistant.detector
+        lenient = self._assistant.settings.detection.expected_threshold
+        embedded = 0
+
+        def embed(texts: list[str]) -> Any:
+            nonlocal embedded
+            embedded += len(texts)
+            return np.stack([vectors[t] for t in texts])
+
+        presence = {}
+        for t in TYPES:
+            screened = detector.screen_spans(text, spans, [t], embed)
+            presence[t] = [any(f.probabilities.get(t, 0.0) >= lenient for f in found) for found in (findings, screened)]
+        return {"presence": presence, "embedded": embedded, "sentences": len(spans)}
 
     def evaluators(self) -> list[Any]:
         return [self._exact_sentences, self._text_types]
@@ -137,6 +169,7 @@ class EvidenceSuite:
                 metrics[f"{level}.{t}.support"] = counts.support
                 if level == "sentence":
                     metrics[f"sentence.{t}.confusion"] = [[counts.tn, counts.fp], [counts.fn, counts.tp]]
+        metrics.update(_screening_metrics(done))
         metrics.update(self._agreement(results))
         return metrics
 
@@ -205,6 +238,19 @@ class EvidenceSuite:
             ))
         tables.append(_errors_table(results))
         return figures, tables
+
+
+def _screening_metrics(done: list[CaseResult]) -> Metrics:
+    pairs = [tuple(v) for r in done for v in r.output["screening"]["presence"].values()]
+    looked = sum(r.output["screening"]["sentences"] for r in done) * len(TYPES)
+    if not pairs:
+        return {}
+    return {
+        "screening.presence_agreement": _r(sum(full == screen for full, screen in pairs) / len(pairs)),
+        "screening.missed": sum(full and not screen for full, screen in pairs),
+        "screening.embedded_share": _r(sum(r.output["screening"]["embedded"] for r in done) / looked)
+        if looked else None,
+    }
 
 
 def _errors_table(results: list[CaseResult], limit: int = 30) -> Table:

@@ -48,6 +48,16 @@ def test_check_writes_a_report_and_a_rerun_reuses_every_entry(
     as_json = runner.invoke(app, ["check", str(planted_batch), "-p", "hsj-awards-2025", "--json"])
     assert json.loads(as_json.stdout.strip().splitlines()[-1]) == report
 
+    # The full review behind the rules is a different computation: nothing is reused, the verdicts agree.
+    full = runner.invoke(app, ["check", str(planted_batch), "-p", "hsj-awards-2025", "--full-review"])
+    assert full.exit_code == 0, full.output
+    assert "(0 reused" in full.output
+    full_json = runner.invoke(app, ["check", str(planted_batch), "-p", "hsj-awards-2025", "--full-review", "--json"])
+    full_report = json.loads(full_json.stdout.strip().splitlines()[-1])
+    assert [(e["id"], e["verdict"]) for e in full_report["entries"]] == [
+        (e["id"], e["verdict"]) for e in report["entries"]
+    ]
+
 
 def test_check_names_an_unknown_programme(cli_env: Path, planted_batch: Path) -> None:
     result = CliRunner().invoke(app, ["check", str(planted_batch), "--programme", "no-such-awards"])

@@ -89,3 +89,18 @@ def test_two_worker_processes_give_the_same_report_as_one(
     assert to_json(pooled) == to_json(single)
     good = next(e for e in pooled.entries if e.id == "good").rule("re_entry")
     assert good is not None and good.status == "needs_review"
+
+
+def test_cached_results_are_keyed_by_the_settings_that_change_a_verdict(batch_assistant: Assistant) -> None:
+    from assistant.batch.cache import context_key
+
+    programme = batch_assistant.packs.programme("hsj-awards-2025")
+    settings = batch_assistant.settings
+
+    def key(**changes: object) -> str:
+        changed = settings.model_copy(update=changes)
+        return context_key(settings=changed, knowledge_hash="k", programme=programme, previous=[])
+
+    assert key() == key()
+    assert key(eligibility_review="full") != key()
+    assert key(detection=settings.detection.model_copy(update={"threshold": 0.6})) != key()

@@ -93,6 +93,21 @@ def test_patient_and_public_categories_require_patient_involvement(real_assistan
     assert without.verdict == "ineligible"
 
 
+@pytest.mark.parametrize("drop_patients", [False, True])
+def test_the_screening_review_and_the_full_review_give_the_same_statuses(
+    real_assistant: Assistant, acute_text: str, drop_patients: bool
+) -> None:
+    text = acute_text
+    if drop_patients:
+        text = "\n".join(line for line in text.splitlines() if "atient" not in line or line.startswith("#"))
+    programme, category = real_assistant.resolve("patient-public-qi", "kent-medway-qsi-2020")
+    entry = EntryInput.model_validate({**NHS, "text": text})
+    screened = check_eligibility(real_assistant, entry, programme, category)
+    full = check_eligibility(real_assistant, entry, programme, category, mode="full")
+    assert [(r.rule, r.status) for r in screened.rules] == [(r.rule, r.status) for r in full.rules]
+    assert rule(screened, "category_requirements").status == ("fail" if drop_patients else "pass")
+
+
 def test_patient_identifiable_information_is_quoted(real_assistant: Assistant, acute_text: str) -> None:
     text = acute_text.replace(
         "A carer told us:", "Mrs Edith Marlow, date of birth 14/02/1941, NHS number 943 476 5919, told us:"
