@@ -92,13 +92,37 @@ def _split_block(source: str, start: int, end: int) -> list[Span]:
     return spans
 
 
+_LINK_WORD = re.compile(
+    r"\b(?:and|or|but|the|a|an|of|to|in|on|at|by|for|with|from|our|their|its|as|than|that|which|who)$", re.I
+)
+_STARTS_LINE = re.compile(r"^[\"'“‘(]?[A-Z0-9£]")
+
+
+def _heading_line(line: str, previous: str | None, following: str | None) -> bool:
+    """A title on its own line ("Ambition", "2. Results") with the text running on below it.
+
+    Short, unpunctuated, not ending on a joining word (a hard-wrapped line would), after a line that
+    ended a sentence, and followed by a line that starts one.
+    """
+    stripped = line.strip()
+    if not following or not stripped or len(stripped.split()) > 8:
+        return False
+    if stripped[-1] in ".!?,;:" or _LINK_WORD.search(stripped):
+        return False
+    if previous is not None and previous.rstrip()[-1:] not in ".!?:\"”)":
+        return False
+    return bool(_STARTS_LINE.match(following.strip()))
+
+
 def line_blocks(source: str, start: int = 0, end: int | None = None) -> list[Span]:
-    """Paragraphs, with each bullet or table row its own block."""
+    """Paragraphs, with each bullet, table row or title line its own block."""
     end = len(source) if end is None else end
     blocks: list[Span] = []
     block_start: int | None = None
+    previous: str | None = None
     position = start
-    for line in source[start:end].splitlines(keepends=True):
+    lines = source[start:end].splitlines(keepends=True)
+    for index, line in enumerate(lines):
         line_start, line_end = position, position + len(line)
         position = line_end
         stripped = line.strip()
@@ -114,9 +138,22 @@ def line_blocks(source: str, start: int = 0, end: int | None = None) -> list[Spa
                 span = _trimmed(source, line_start + (marker.end() if marker else 0), line_end)
                 if span:
                     blocks.append(span)
+            previous = None
+            continue
+        following = lines[index + 1] if index + 1 < len(lines) else None
+        if _heading_line(line, previous, following) and not (following and _BULLET.match(following)):
+            if block_start is not None:
+                span = _trimmed(source, block_start, line_start)
+                if span:
+                    blocks.append(span)
+            span = _trimmed(source, line_start, line_end)
+            if span:
+                blocks.append(span)
+            block_start, previous = None, None
             continue
         if block_start is None:
             block_start = line_start
+        previous = line
     if block_start is not None:
         span = _trimmed(source, block_start, end)
         if span:

@@ -26,6 +26,13 @@ class TextHit:
 _NHS_NUMBER = re.compile(r"(?<![\d£$.,])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?![\d%])")
 _EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b")
 _PHONE = re.compile(r"(?<![\d£])(?:\+44\s?\(?0?\)?\s?|\(?0)(?:\d\s?){2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}(?!\d)")
+# "call the portal helpline on 01632 960 100", "the practice on …": a published service number.
+_SERVICE_NUMBER = re.compile(
+    r"\b(?:help ?line|advice line|phone line|line|switchboard|freephone|hot ?line|hub|desk|reception|team|"
+    r"service|clinic|office|cent(?:re|er)|unit|practice|pharmacy|surgery)\b(?:\s+[\w()-]+){0,3}?"
+    r"\s*(?:on|at|is|:|-)?\s*$",
+    re.I,
+)
 _DATE = (
     r"\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)?\d{2}|\d{1,2}(?:st|nd|rd|th)? (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
     r"[a-z]* (?:19|20)\d{2}"
@@ -103,7 +110,9 @@ def find_pii(text: str) -> list[TextHit]:
     nhs_spans = [(h.start, h.end) for h in hits]
     for match in _PHONE.finditer(text):
         digits = re.sub(r"\D", "", match.group())
-        if 10 <= len(digits) <= 13 and not any(s <= match.start() < e for s, e in nhs_spans):
+        # Like team mailboxes, a service's own number is a published contact, not patient data.
+        published = _SERVICE_NUMBER.search(text[max(0, match.start() - 60) : match.start()])
+        if 10 <= len(digits) <= 13 and not published and not any(s <= match.start() < e for s, e in nhs_spans):
             hits.append(TextHit("pii", "phone number", match.start(), match.end()))
     for match in _DOB.finditer(text):
         window = text[max(0, match.start() - 120) : match.end() + 40]

@@ -33,6 +33,13 @@ _BASELINE = re.compile(
     r"national average|up from|down from)\b|\bfrom\s+(?:a\s+)?(?:baseline\s+of\s+|high\s+of\s+|peak\s+of\s+)?[£$€]?\d",
     re.I,
 )
+# "22% more than in 2019/20", "fewer than the same period of 2019", "up 18% on 2022/23": the date
+# right after a comparison is the period compared with.
+_COMPARED = re.compile(
+    r"(?:\bthan|\b(?:up|down|increase|rise|improvement|reduction|decrease|fall|drop|growth)\b[^.;]{0,20}?\bon)"
+    r"\s+(?:(?:in|during|over|for|at|by|the|same|period|months?|year|quarter|of|last|previous)\s+){0,5}$",
+    re.I,
+)
 _PLAN = re.compile(
     r"\b(?:will|shall|aims? to|aiming to|plans? to|planning to|intends? to|expects? to|expected to|"
     r"forecast\w*|projected|projection|trajectory|targets? (?:of|for|by)|goal|next year|going forward)\b",
@@ -95,10 +102,11 @@ def dated_results(text: str, review: Review, category: Category) -> list[DatedSe
         quantified = any(a <= sentence.start < b or sentence.start <= a < sentence.end for a, b in metric_spans)
         if not (quantified or _is_quantified(body)):
             continue
-        in_context = any(a <= sentence.start < b for a, b in context)
-        home = next(((a, b) for a, b in section_of if a <= sentence.start < b), (0, len(text)))
         clauses = _clauses(text, sentence)
         for index, date in enumerate(dates):
+            # By the date's own position: a sentence may begin with a heading the splitter kept on it.
+            in_context = any(a <= date.start < b for a, b in context)
+            home = next(((a, b) for a, b in section_of if a <= date.start < b), (0, len(text)))
             clause = next(((a, b) for a, b in clauses if a <= date.start < b), (sentence.start, sentence.end))
             previous_end = dates[index - 1].end if index > 0 else clause[0]
             next_start = dates[index + 1].start if index + 1 < len(dates) else clause[1]
@@ -123,7 +131,7 @@ def dated_results(text: str, review: Review, category: Category) -> list[DatedSe
 def _role(leading: str, trailing: str, in_context: bool) -> str:
     if _SINCE.search(leading):
         return "ongoing"
-    if _BASELINE.search(leading) or _BASELINE.search(trailing[:40]):
+    if _BASELINE.search(leading) or _BASELINE.search(trailing[:40]) or _COMPARED.search(leading):
         return "baseline"
     if _PLAN.search(leading[-80:]) or _PLAN.search(trailing[:60]):
         return "plan"

@@ -88,3 +88,23 @@ def test_no_dated_results_pass_with_a_reason(fake_assistant: Assistant) -> None:
 def test_future_dates_are_checked_even_without_a_window(fake_assistant: Assistant, months: int | None) -> None:
     result = check(fake_assistant, "In 2026 falls fell by 40% to 25 a year.", months=months)
     assert result.status == "needs_review"
+
+
+@pytest.mark.parametrize("impact", [
+    "Over 2024/25 the unit carried out 14,600 procedures, 22% more than in 2019/20.",
+    "In 2024 we saw 1,200 patients, 30% fewer than the same period of 2020.",
+    "Referrals in 2024 were up 18% on 2019, and every one was seen within a week.",
+])
+def test_the_period_a_result_is_compared_with_is_a_baseline(fake_assistant: Assistant, impact: str) -> None:
+    result = check(fake_assistant, impact)
+    assert result.status == "pass", result.reason
+
+
+def test_a_plain_heading_line_does_not_hide_the_starting_position(fake_assistant: Assistant) -> None:
+    ambition = "Ambition\nIn 2019 the ward recorded 42 falls a year, against a regional average of 30.\n\n"
+    programme, category = fake_assistant.resolve("acute-innovation", "hsj-awards-2025")
+    text = f"{ambition}Impact\nIn 2024 falls fell to 18 a year across the ward.\n"
+    review = fake_assistant.reviewer.review(text, programme, category, examples=False)
+    result = evidence_window(text, review, category, deadline=DEADLINE, window_months=24)
+    assert result.status == "pass", result.reason
+    assert all(not quote.startswith(("Ambition", "Impact")) for quote in result.quotes)
