@@ -75,6 +75,11 @@ class Category(_Frozen):
     title: str = Field(min_length=1)
     description: str = Field(min_length=1)
     keywords: list[str] = Field(default_factory=list, description="Topic words for category fit")
+    overlaps: list[str] = Field(
+        default_factory=list,
+        description="Categories an entry may fit as well as this one (a theme open to any setting); "
+        "category fit never suggests them in its place. Either side may declare it.",
+    )
     eligibility: EligibilityRules = Field(default_factory=EligibilityRules)
     criteria: list[Criterion] = Field(default_factory=list, description="Overrides the programme's criteria")
 
@@ -126,6 +131,11 @@ class Programme(_Frozen):
                 raise ValueError(f"category '{category.id}' requires unknown criteria {unknown}")
             resolved.append(category.model_copy(update={"criteria": criteria}))
         _check_unique([c.id for c in resolved], "category ids")
+        ids = {c.id for c in resolved}
+        for category in resolved:
+            unknown = sorted(set(category.overlaps) - ids)
+            if unknown or category.id in category.overlaps:
+                raise ValueError(f"category '{category.id}' overlaps unknown or itself: {unknown or [category.id]}")
         coverages = [band.min_coverage for band in self.scoring]
         if coverages != sorted(coverages):
             raise ValueError("scoring bands must be listed lowest first (min_coverage ascending)")
@@ -137,6 +147,11 @@ class Programme(_Frozen):
             if category.id == category_id or category.title.casefold() == category_id.casefold():
                 return category
         raise NotFound(f"Programme '{self.id}' has no category '{category_id}'.")
+
+    def overlapping(self, first: str, second: str) -> bool:
+        """Whether an entry may belong to both categories (either declared the other in ``overlaps``)."""
+        a, b = self.category(first), self.category(second)
+        return b.id in a.overlaps or a.id in b.overlaps
 
     def equivalents(self, criterion_id: str) -> list[str]:
         return [name for entry in self.crosswalk if entry.criterion == criterion_id for name in entry.equivalents]

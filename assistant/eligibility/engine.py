@@ -184,8 +184,15 @@ def _category_fit(
     own = next((f for f in fits if f.category.id == category.id), None)
     if own is None:
         return RuleResult(rule="category_fit", status="pass", reason=f"'{category.title}' is not in {programme.name}.")
-    best = fits[0]
-    if best.category.id != category.id and best.score - own.score >= similarity.FIT_MARGIN:
+    # A category the pack says an entry may also fit (a theme across settings) is no better fit.
+    rivals = [f for f in fits if f.category.id != category.id and not programme.overlapping(category.id, f.category.id)]
+    if not rivals:
+        return RuleResult(
+            rule="category_fit", status="pass",
+            reason=f"Every other category of {programme.name} may hold the same entry as '{category.title}'.",
+        )
+    best = rivals[0]
+    if best.score - own.score >= similarity.FIT_MARGIN:
         return RuleResult(
             rule="category_fit", status="needs_review",
             quotes=similarity.sentences_with(text, best.keywords),
@@ -193,11 +200,10 @@ def _category_fit(
             f"category '{category.title}' (fit {own.score:.2f}); better fit: {best.category.title} "
             f"({best.category.id}).",
         )
-    runner_up = next(f for f in fits if f.category.id != category.id)
     return RuleResult(
         rule="category_fit", status="pass", quotes=similarity.sentences_with(text, own.keywords, limit=2),
         reason=f"The entry fits '{category.title}' (fit {own.score:.2f}); no other category is clearly closer "
-        f"(nearest: '{runner_up.category.title}', {runner_up.score:.2f}).",
+        f"(nearest: '{best.category.title}', {best.score:.2f}).",
     )
 
 

@@ -55,6 +55,19 @@ def test_a_mental_health_entry_in_an_acute_category_is_pointed_to_a_better_one(
     assert rule(own, "category_fit").status == "pass"
 
 
+def test_category_fit_never_suggests_a_category_the_pack_says_may_hold_the_same_entry(
+    real_assistant: Assistant, acute_text: str
+) -> None:
+    # A hospital frailty unit: Kent's patient and public category is open to any setting, so it is
+    # no misfit there; in a community category the secondary care one is the better fit.
+    kent = {"programme": "kent-medway-qsi-2020", "deadline": "2025-06-27"}
+    themed = run(real_assistant, acute_text, category="patient-public-qi", **kent)
+    assert rule(themed, "category_fit").status == "pass"
+    misplaced = run(real_assistant, acute_text, category="community-care-safety", **kent)
+    assert rule(misplaced, "category_fit").status == "needs_review"
+    assert "better fit: Best Safety Initiative in Secondary Care" in rule(misplaced, "category_fit").reason
+
+
 def test_a_missing_criterion_fails_required_criteria(real_assistant: Assistant, acute_text: str) -> None:
     start = acute_text.index("## Scale")
     text = acute_text[:start] + acute_text[acute_text.index("## Sustainability"):]

@@ -59,6 +59,19 @@ def test_unknown_field_is_rejected_with_its_path(tmp_path: Path) -> None:
         load_programme(broken)
 
 
+def test_overlapping_categories_are_symmetric_and_must_exist(tmp_path: Path) -> None:
+    kent = load_programme(PROGRAMMES / "kent-medway-qsi-2020.yaml")
+    assert kent.overlapping("patient-public-qi", "secondary-care-qi")
+    assert kent.overlapping("secondary-care-qi", "patient-public-qi")
+    assert not kent.overlapping("primary-care-qi", "secondary-care-qi")
+    raw = yaml.safe_load((PROGRAMMES / "hsj-awards-2024.yaml").read_text())
+    raw["categories"][0]["overlaps"] = ["no-such-category"]
+    broken = tmp_path / "overlap.yaml"
+    broken.write_text(yaml.safe_dump(raw))
+    with pytest.raises(ConfigError, match="no-such-category"):
+        load_programme(broken)
+
+
 def test_category_lookup_by_id_title_and_qualified_ref() -> None:
     library = PackLibrary.from_dir(PROGRAMMES)
     programme, category = library.find_category("hsj-awards-2024/performance-recovery")
