@@ -62,7 +62,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.chat.store.close()
 
 
-def _include_batches(app: FastAPI, upload_overrides: dict[str, int]) -> None:
+def _include_batches(app: FastAPI, settings: Settings, upload_overrides: dict[str, int]) -> None:
     """The organisers' batch endpoints, when that part of the product is installed."""
     try:
         batches = importlib.import_module("api.routers.batches")
@@ -71,11 +71,9 @@ def _include_batches(app: FastAPI, upload_overrides: dict[str, int]) -> None:
             raise
         log.info("Batch endpoints are not installed")
         return
-    from assistant.batch.jobs import MAX_BATCH_UPLOAD
-
     app.include_router(batches.router)
     app.state.batches = batches
-    upload_overrides["/api/batches"] = MAX_BATCH_UPLOAD + OVERHEAD
+    upload_overrides["/api/batches"] = settings.limits.max_batch_upload_bytes + OVERHEAD
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -96,7 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handler(app)
     for module in (health, programmes, categories, reviews, evidence, drafts, conversations, eligibility):
         app.include_router(module.router)
-    _include_batches(app, upload_overrides)
+    _include_batches(app, settings, upload_overrides)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(page.router)
     return app

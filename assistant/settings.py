@@ -64,6 +64,9 @@ class LimitSettings(BaseModel):
     max_upload_bytes: int = Field(default=10_000_000, gt=0, description="Largest uploaded document")
     max_draft_chars: int = Field(default=200_000, gt=0, description="Longest draft text accepted")
     max_batch_entries: int = Field(default=5_000, gt=0, description="Most entries in one batch")
+    max_batch_upload_bytes: int = Field(
+        default=200_000_000, gt=0, description="Largest batch upload (a ZIP, CSV or XLSX) to POST /api/batches"
+    )
 
 
 class Settings(BaseSettings):

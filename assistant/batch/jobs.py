@@ -32,7 +32,6 @@ from assistant.service import Assistant
 log = logging.getLogger(__name__)
 
 BatchStatus = Literal["queued", "running", "done", "failed"]
-MAX_BATCH_UPLOAD = 200_000_000
 MEDIA_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8", "html": "text/html; charset=utf-8"}
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS batches (
@@ -126,8 +125,12 @@ class BatchJobs:
     # -- requests ---------------------------------------------------------------------------------
     def submit(self, name: str, data: bytes, *, programme: str, columns: str | None = None) -> BatchInfo:
         """Validate and store an upload, then queue it; bad uploads are refused here, not later."""
-        if len(data) > MAX_BATCH_UPLOAD:
-            raise InvalidInput(f"The upload is {len(data):,} bytes, more than {MAX_BATCH_UPLOAD:,}; split the batch.")
+        limit = self.assistant.settings.limits.max_batch_upload_bytes
+        if len(data) > limit:
+            raise InvalidInput(
+                f"The upload is {len(data):,} bytes, more than {limit:,} (SHORTLIST_LIMITS__MAX_BATCH_UPLOAD_BYTES); "
+                "split the batch."
+            )
         resolved = self.assistant.packs.programme(programme)
         safe_name = PurePosixPath(name.replace("\\", "/")).name or "upload"
         items = load_upload(safe_name, data, programme=resolved, mapping=_mapping(columns),

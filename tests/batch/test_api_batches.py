@@ -15,6 +15,7 @@ from api.errors import install_error_handler
 from api.routers import batches
 from assistant.batch import BatchReport
 from assistant.batch.jobs import BatchInfo, BatchJobs
+from assistant.errors import InvalidInput
 from assistant.service import Assistant
 from tests.batch.planted import PLANTED
 
@@ -115,3 +116,25 @@ def test_the_router_starts_its_own_jobs_on_first_use(batch_assistant: Assistant)
     assert client.get("/api/batches/unknown").status_code == 404
     assert isinstance(app.state.batch_jobs, BatchJobs)
     app.state.batch_jobs.close()
+
+
+def test_the_batch_upload_limit_is_a_setting_and_an_upload_over_it_is_refused_whole(
+    batch_assistant: Assistant, tmp_path: Path, planted_batch: Path
+) -> None:
+    from api.app import create_app
+
+    settings = batch_assistant.settings.model_copy(
+        update={"limits": batch_assistant.settings.limits.model_copy(update={"max_batch_upload_bytes": 2_000})}
+    )
+    data = zipped(planted_batch)
+    assert len(data) > 2_000
+    small = BatchJobs(Assistant.from_settings(settings), root=tmp_path / "small")
+    with pytest.raises(InvalidInput, match="MAX_BATCH_UPLOAD_BYTES"):
+        small.submit("entries.zip", data, programme="hsj-awards-2025")
+    assert not [p for p in (tmp_path / "small").iterdir() if p.is_dir()]  # nothing stored
+    small.close()
+    app = create_app(settings)
+    response = TestClient(app).post(
+        "/api/batches", files={"file": ("entries.zip", data, "application/zip")}, data={"programme": "hsj-awards-2025"}
+    )
+    assert response.status_code == 413, response.text
