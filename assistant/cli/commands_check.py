@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import signal
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -35,6 +38,24 @@ def _previous_texts(assistant: Assistant, paths: list[Path]) -> list[str]:
     return texts
 
 
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM stops a batch as Ctrl-C does: workers are shut down and finished entries stay cached."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        before = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread (e.g. called from a test runner's worker thread)
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
 def check(
     input_path: Annotated[Path, typer.Argument(
         metavar="INPUT",
@@ -65,7 +86,7 @@ def check(
     items = load_path(input_path, programme=resolved, mapping=mapping, limits=assistant.settings.limits)
     previous_texts = _previous_texts(assistant, previous or [])
     counts = {"last": 0, "reused": -1}
-    with progress_bar("checking entries", len(items)) as advance:
+    with progress_bar("checking entries", len(items)) as advance, _terminate_as_interrupt():
 
         def progress(done: int, total: int) -> None:
             if counts["reused"] < 0:
@@ -73,7 +94,17 @@ def check(
             advance(done - counts["last"])
             counts["last"] = done
 
-        report = run_batch(assistant, items, resolved, previous=previous_texts, workers=workers, progress=progress)
+        try:
+            report = run_batch(
+                assistant, items, resolved, previous=previous_texts, workers=workers, progress=progress
+            )
+        except KeyboardInterrupt:
+            err_console.print(
+                f"[yellow]interrupted[/yellow]: {counts['last']} of {len(items)} entries are checked and saved; "
+                "run the same command again to resume.",
+                highlight=False,
+            )
+            raise typer.Exit(130) from None
     if out is not None:
         write_report(report, out, assistant.settings.prompts_dir)
     elapsed = time.perf_counter() - started

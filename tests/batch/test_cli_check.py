@@ -63,3 +63,49 @@ def test_check_names_an_unknown_programme(cli_env: Path, planted_batch: Path) ->
     result = CliRunner().invoke(app, ["check", str(planted_batch), "--programme", "no-such-awards"])
     assert isinstance(result.exception, NotFound)
     assert "Known programmes" in result.exception.message
+
+
+def test_sigterm_stops_a_batch_cleanly_and_a_rerun_resumes(cli_env: Path, tmp_path: Path) -> None:
+    import os
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    folder = tmp_path / "many"
+    folder.mkdir()
+    text = (Path(__file__).parents[1] / "eligibility" / "data" / "acute_good.md").read_text(encoding="utf-8")
+    rows = ["id,file,category,organisation,sector"]
+    for n in range(400):
+        (folder / f"e{n:03d}.md").write_text(f"{text}\nReference {n}.\n", encoding="utf-8")
+        rows.append(f"e{n:03d},e{n:03d}.md,acute-innovation,Northgate Hospitals NHS Foundation Trust,nhs_provider")
+    (folder / "manifest.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    command = [sys.executable, "-c", "from assistant.cli import main; main()", "check", str(folder),
+               "-p", "hsj-awards-2025"]
+    process = subprocess.Popen(command, env=os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    cache = cli_env / "batches" / "cache.sqlite3"
+    started = time.monotonic()
+    saved = 0
+    while saved < 3 and process.poll() is None and time.monotonic() - started < 120:
+        time.sleep(0.2)
+        if cache.is_file():
+            with sqlite3.connect(cache) as db:
+                try:
+                    saved = db.execute("SELECT COUNT(*) FROM results").fetchone()[0]
+                except sqlite3.OperationalError:
+                    saved = 0
+    assert process.poll() is None, "the batch finished before it could be stopped"
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "run the same command again to resume" in " ".join(stderr.split())
+    with sqlite3.connect(cache) as db:
+        kept = db.execute("SELECT COUNT(*) FROM results").fetchone()[0]
+    assert 3 <= kept < 400
+
+    again = CliRunner().invoke(app, ["check", str(folder), "-p", "hsj-awards-2025"])
+    assert again.exit_code == 0, again.output
+    summary = " ".join(again.output.split())
+    assert "400 entries" in summary and f"({kept} reused from an earlier run" in summary, summary[:400]
