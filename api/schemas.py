@@ -7,10 +7,12 @@ these are the envelopes around them. Limits live on the fields so that /docs sho
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+import json
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from assistant.eligibility import Entrant
 from assistant.packs import Category, ScoringBand
 from assistant.review import Evidence, ProgrammeRef
 from assistant.taxonomy import EvidenceType
@@ -84,6 +86,26 @@ class ReviewRequest(_Body):
     programme: str | None = Field(default=None, description="Programme id, if the category is ambiguous",
                                   max_length=200)
     examples: bool = Field(default=True, description="Retrieve exemplars for each gap (slower)")
+    eligibility: bool = Field(
+        default=False,
+        description="Also run the category's eligibility rules over this review (the `eligibility` field); "
+        "implied by `entrant`",
+    )
+    entrant: Entrant | None = Field(
+        default=None,
+        description="Who enters and with whom, for the entrant rules (sector, partners); in a multipart form, "
+        "the same object as a JSON string",
+    )
+
+    @field_validator("entrant", mode="before")
+    @classmethod
+    def _entrant_from_form(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return json.loads(value) if value.strip() else None
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"entrant is not a JSON object ({exc.msg})") from exc
+        return value
 
     model_config = ConfigDict(
         extra="forbid",

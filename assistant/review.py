@@ -119,7 +119,9 @@ class Review(_Model):
     criteria: list[CriterionReview]
     unassigned: list[TextSpan] = Field(default_factory=list, description="Text that answers no criterion")
     warnings: list[Warning]
-    eligibility: Eligibility | None = None
+    eligibility: Eligibility | None = Field(
+        default=None, description="The category's eligibility rules over this review, when asked for (an entrant given)"
+    )
     meta: ReviewMeta
 
     def criterion(self, criterion_id: str) -> CriterionReview:

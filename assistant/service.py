@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.advice import Advice
 from assistant.backends.embeddings import VectorEmbeddings, build_embeddings
@@ -24,6 +25,9 @@ from assistant.packs import Category, PackLibrary, Programme
 from assistant.review import Evidence, Review
 from assistant.reviewer import Reviewer
 from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from assistant.eligibility import Entrant
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int], None]
@@ -178,10 +182,27 @@ class Assistant:
         limits = self.settings.limits
         return read_path(path, max_bytes=limits.max_upload_bytes, max_chars=limits.max_draft_chars)
 
-    def review(self, text: str, category: str, *, programme: str | None = None, examples: bool = True) -> Review:
+    def review(
+        self,
+        text: str,
+        category: str,
+        *,
+        programme: str | None = None,
+        examples: bool = True,
+        entrant: Entrant | None = None,
+    ) -> Review:
+        """The review contract; with ``entrant`` (even an empty one) its ``eligibility`` is filled too,
+        read from this same review, so the draft is embedded once."""
         text = check_text(text, max_chars=self.settings.limits.max_draft_chars)
         resolved_programme, resolved_category = self.resolve(category, programme)
-        return self.reviewer.review(text, resolved_programme, resolved_category, examples=examples)
+        review = self.reviewer.review(text, resolved_programme, resolved_category, examples=examples)
+        if entrant is None:
+            return review
+        from assistant.eligibility import EntryInput, check_eligibility
+
+        entry = EntryInput(text=text, **entrant.model_dump())
+        eligibility = check_eligibility(self, entry, resolved_programme, resolved_category, review=review)
+        return review.model_copy(update={"eligibility": eligibility})
 
     def detect(self, text: str) -> list[SentenceEvidence]:
         text = check_text(text, max_chars=self.settings.limits.max_draft_chars)

@@ -10,6 +10,7 @@ from api.bodies import draft_body, openapi_body
 from api.deps import AssistantDep
 from api.errors import ERROR_RESPONSES
 from api.schemas import ReviewRequest
+from assistant.eligibility import Entrant
 from assistant.review import Review
 
 router = APIRouter(prefix="/api/reviews", tags=["reviews"])
@@ -27,4 +28,7 @@ router = APIRouter(prefix="/api/reviews", tags=["reviews"])
 def create_review(
     request: Annotated[ReviewRequest, Depends(draft_body(ReviewRequest))], assistant: AssistantDep
 ) -> Review:
-    return assistant.review(request.text, request.category, programme=request.programme, examples=request.examples)
+    entrant = request.entrant or (Entrant() if request.eligibility else None)
+    return assistant.review(
+        request.text, request.category, programme=request.programme, examples=request.examples, entrant=entrant
+    )

@@ -11,9 +11,12 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
+from assistant.batch.worker import parse_sector
 from assistant.cli.context import build_assistant, console, err_console, print_json, progress_bar
 from assistant.compare import ReviewChange, compare_reviews
+from assistant.eligibility import Entrant
 from assistant.errors import InvalidInput
+from assistant.packs import SECTORS
 from assistant.review import Review
 from assistant.taxonomy import LABELS
 
@@ -58,6 +61,13 @@ def _print_review(review: Review) -> None:
         console.print(
             f"[red]warning[/red] {escape('[' + warning.kind + ']')} {escape(warning.message + quote)}", highlight=False
         )
+    if review.eligibility is not None:
+        colour = {"eligible": "green", "ineligible": "red"}.get(review.eligibility.verdict, "yellow")
+        console.print(f"eligibility: [{colour}]{review.eligibility.verdict.replace('_', ' ')}[/{colour}]")
+        for rule in review.eligibility.rules:
+            if rule.status != "pass":
+                console.print(f"  {escape(rule.rule)} ({rule.status.replace('_', ' ')}): {escape(rule.reason)}",
+                              highlight=False)
 
 
 def _print_change(change: ReviewChange) -> None:
@@ -85,12 +95,27 @@ def review(
     against: Annotated[Path | None, typer.Option("--against", help="An earlier version: say what changed")] = None,
     examples: Annotated[bool, typer.Option("--examples/--no-examples", help="Retrieve exemplars for each gap")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print the review contract as JSON")] = False,
+    eligibility: Annotated[bool, typer.Option(
+        "--eligibility", help="Also run the category's eligibility rules (implied by --organisation or --sector)"
+    )] = False,
+    organisation: Annotated[
+        str | None, typer.Option("--organisation", help="The lead entrant, for eligibility")
+    ] = None,
+    sector: Annotated[str | None, typer.Option(
+        "--sector", help=f"The lead entrant's sector, for eligibility: {', '.join(SECTORS)}"
+    )] = None,
 ) -> None:
     """Review a draft against its category's criteria and list the missing evidence."""
+    entrant = None
+    if eligibility or organisation or sector:
+        parsed = parse_sector(sector) if sector else None
+        if sector and parsed is None:
+            raise InvalidInput(f"Unknown sector '{sector}'; use one of {', '.join(SECTORS)}.")
+        entrant = Entrant(organisation=organisation or "", sector=parsed)
     assistant = build_assistant()
     document = assistant.read_file(draft)
     with err_console.status("Reviewing…"):
-        result = assistant.review(document.text, category, programme=programme, examples=examples)
+        result = assistant.review(document.text, category, programme=programme, examples=examples, entrant=entrant)
         previous = None
         if against is not None:
             old = assistant.read_file(against)

@@ -2,6 +2,7 @@
 
 from assistant.eligibility.engine import (
     RULE_IDS,
+    Entrant,
     EntryInput,
     EntrySignature,
     Verdict,
@@ -12,6 +13,7 @@ from assistant.eligibility.engine import (
 
 __all__ = [
     "RULE_IDS",
+    "Entrant",
     "EntryInput",
     "EntrySignature",
     "Verdict",

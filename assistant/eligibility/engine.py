@@ -28,8 +28,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from assistant.documents import check_text
 from assistant.eligibility import completeness, entrants, similarity
 from assistant.eligibility.window import evidence_window
+from assistant.errors import InvalidInput
 from assistant.packs import Category, Programme, Sector
-from assistant.review import Eligibility, RuleResult
+from assistant.review import Eligibility, Review, RuleResult
 from assistant.warnings import find_ai_instructions, find_pii
 
 if TYPE_CHECKING:
@@ -52,16 +53,21 @@ RULE_IDS: tuple[str, ...] = (
 Verdict = Literal["eligible", "ineligible", "needs_review"]
 
 
-class EntryInput(BaseModel):
-    """One entry as an organiser holds it: who entered, with whom, and the text."""
+class Entrant(BaseModel):
+    """Who entered and with whom: what the entrant rules read besides the text."""
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str = ""
     organisation: str = ""
     sector: Sector | None = None
     partners: list[str] = Field(default_factory=list)
     partner_sectors: list[Sector] = Field(default_factory=list)
+
+
+class EntryInput(Entrant):
+    """One entry as an organiser holds it: who entered, with whom, and the text."""
+
+    id: str = ""
     text: str
     previous_entries: list[str] = Field(default_factory=list, description="Texts of earlier entries to compare")
     deadline: dt.date | None = Field(default=None, description="Overrides the programme deadline")
@@ -134,24 +140,42 @@ ReviewMode = Literal["screening", "full"]
 
 
 def check_eligibility(
-    assistant: Assistant, entry: EntryInput, programme: Programme, category: Category, *, mode: ReviewMode | None = None
+    assistant: Assistant,
+    entry: EntryInput,
+    programme: Programme,
+    category: Category,
+    *,
+    mode: ReviewMode | None = None,
+    review: Review | None = None,
 ) -> Eligibility:
     """Every rule of ``RULE_IDS`` over one entry, and the verdict they add up to."""
-    return evaluate_entry(assistant, entry, programme, category, mode=mode)[0]
+    return evaluate_entry(assistant, entry, programme, category, mode=mode, review=review)[0]
 
 
 def evaluate_entry(
-    assistant: Assistant, entry: EntryInput, programme: Programme, category: Category, *, mode: ReviewMode | None = None
+    assistant: Assistant,
+    entry: EntryInput,
+    programme: Programme,
+    category: Category,
+    *,
+    mode: ReviewMode | None = None,
+    review: Review | None = None,
 ) -> tuple[Eligibility, EntrySignature]:
     """The eligibility and the entry's signature (for finding duplicates across a batch).
 
     ``mode`` picks the review the rules read; by default the ``eligibility_review`` setting's.
+    ``review`` is the entrant's own review of this very text, when there is one: it is read as is.
     """
     text = check_text(entry.text, max_chars=assistant.settings.limits.max_draft_chars, name=entry.id or "entry")
     rules_config = category.eligibility
-    full = (mode or assistant.settings.eligibility_review) == "full"
-    screen = None if full else rules_config.required_evidence
-    review = assistant.reviewer.review(text, programme, category, examples=False, screen=screen)
+    if review is None:
+        full = (mode or assistant.settings.eligibility_review) == "full"
+        screen = None if full else rules_config.required_evidence
+        review = assistant.reviewer.review(text, programme, category, examples=False, screen=screen)
+    elif (review.programme.id, review.category.id) != (programme.id, category.id):
+        raise InvalidInput(
+            f"The review is for {review.programme.id}/{review.category.id}, not {programme.id}/{category.id}."
+        )
     vector = similarity.text_vector(assistant.embeddings.embed_array, text)
     hashes = similarity.shingles(text)
     rules = [

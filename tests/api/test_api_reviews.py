@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Callable
 
 import httpx
@@ -49,6 +50,38 @@ def test_review_from_upload_matches_review_from_text(client: TestClient, sample_
     uploaded = Review.model_validate(response.json())
     pasted = _review(client, text=sample_draft)
     assert [c.evidence for c in uploaded.criteria] == [c.evidence for c in pasted.criteria]
+
+
+def test_a_review_carries_eligibility_only_when_asked(client: TestClient, sample_draft: str) -> None:
+    from assistant.eligibility import RULE_IDS
+
+    assert _review(client, text=sample_draft).eligibility is None
+    bare = _review(client, text=sample_draft, eligibility=True).eligibility
+    assert bare is not None and [r.rule for r in bare.rules] == list(RULE_IDS)
+    # Without a sector the entrant rules cannot pass; with one they can.
+    assert {r.rule: r.status for r in bare.rules}["primary_entrant"] == "needs_review"
+    entrant = {"organisation": "Northgate Hospitals NHS Foundation Trust", "sector": "nhs_provider"}
+    told = _review(client, text=sample_draft, entrant=entrant).eligibility
+    assert told is not None and {r.rule: r.status for r in told.rules}["primary_entrant"] == "pass"
+    for rule in told.rules:
+        assert all(quote in sample_draft for quote in rule.quotes), rule
+
+    uploaded = client.post(
+        "/api/reviews", files={"file": ("draft.md", sample_draft.encode("utf-8"), "text/markdown")},
+        data={**CATEGORY, "examples": "false", "entrant": json.dumps(entrant)},
+    )
+    assert uploaded.status_code == 200, uploaded.text
+    assert Review.model_validate(uploaded.json()).eligibility == told
+
+
+def test_a_malformed_entrant_is_422(client: TestClient, sample_draft: str, assert_error: ErrorCheck) -> None:
+    body = {**CATEGORY, "text": sample_draft, "entrant": {"sector": "martian"}}
+    assert_error(client.post("/api/reviews", json=body), 422, "validation_error")
+    form = client.post(
+        "/api/reviews", files={"file": ("draft.md", sample_draft.encode("utf-8"), "text/markdown")},
+        data={**CATEGORY, "entrant": "{not json"},
+    )
+    assert_error(form, 422, "validation_error")
 
 
 def test_drafts_endpoint_returns_the_text_reviews_refer_to(client: TestClient) -> None:

@@ -132,3 +132,41 @@ def test_evidence_jsonl_prints_one_line_per_record(real_assistant: Assistant, tm
     bad.write_text('{"id": "x"}\n')
     failed = run("evidence", "--jsonl", str(bad), "--json", data_dir=real_assistant.settings.data_dir)
     assert failed.returncode == 1 and "bad.jsonl:1" in failed.stderr
+
+
+def test_an_unknown_sector_is_refused_before_any_work(tmp_path: Path) -> None:
+    draft = SAMPLES / "hospital-at-home-draft.md"
+    result = run("review", str(draft), "-c", "acute-innovation", "--sector", "martian", data_dir=tmp_path)
+    assert result.returncode == 1
+    assert "Unknown sector 'martian'" in result.stderr and "nhs_provider" in result.stderr
+
+
+@pytest.mark.slow
+def test_review_with_an_entrant_agrees_with_the_organisers_eligibility_check(real_assistant: Assistant) -> None:
+    from assistant.eligibility import EntryInput, check_eligibility
+
+    draft = SAMPLES / "hospital-at-home-draft.md"
+    result = run("review", str(draft), "-c", "acute-innovation", "-p", "hsj-awards-2025", "--no-examples", "--json",
+                 "--organisation", "Northgate Hospitals NHS Foundation Trust", "--sector", "NHS trust",
+                 data_dir=real_assistant.settings.data_dir)
+    assert result.returncode == 0, result.stderr
+    review = Review.model_validate_json(result.stdout)
+    assert review.eligibility is not None
+    programme, category = real_assistant.resolve("acute-innovation", "hsj-awards-2025")
+    entry = EntryInput(organisation="Northgate Hospitals NHS Foundation Trust", sector="nhs_provider",
+                       text=draft.read_text(encoding="utf-8"))
+    organiser = check_eligibility(real_assistant, entry, programme, category)
+    assert [(r.rule, r.status) for r in review.eligibility.rules] == [(r.rule, r.status) for r in organiser.rules]
+    assert review.eligibility.verdict == organiser.verdict
+
+
+@pytest.mark.slow
+def test_a_review_of_another_category_is_not_read_as_this_one(real_assistant: Assistant) -> None:
+    from assistant.eligibility import EntryInput, check_eligibility
+    from assistant.errors import InvalidInput
+
+    text = (SAMPLES / "hospital-at-home-draft.md").read_text(encoding="utf-8")
+    review = real_assistant.review(text, "acute-innovation", programme="hsj-awards-2025", examples=False)
+    programme, category = real_assistant.resolve("patient-safety", "hsj-awards-2025")
+    with pytest.raises(InvalidInput, match="acute-innovation"):
+        check_eligibility(real_assistant, EntryInput(text=text), programme, category, review=review)
