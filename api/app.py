@@ -85,6 +85,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         version=health.package_version(),
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     upload_overrides: dict[str, int] = {}
     app.add_middleware(BodyLimitMiddleware, json_bytes=json_limit(settings), upload_bytes=upload_limit(settings),
@@ -96,5 +98,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     _include_batches(app, settings, upload_overrides)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    _include_docs(app)
     app.include_router(page.router)
     return app
+
+
+def _include_docs(app: FastAPI) -> None:
+    """Swagger UI at /docs from the files the fastapi-offline package ships: no CDN, so it works offline."""
+    import fastapi_offline
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.responses import HTMLResponse
+
+    assets = Path(fastapi_offline.__file__).parent / "static"
+    app.mount("/docs-assets", StaticFiles(directory=assets), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json", title=f"{app.title} API",
+            swagger_js_url="/docs-assets/swagger-ui-bundle.js", swagger_css_url="/docs-assets/swagger-ui.css",
+            swagger_favicon_url="/docs-assets/favicon.png",
+        )

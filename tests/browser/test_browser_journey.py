@@ -183,3 +183,17 @@ def test_conversation_and_versions_survive_a_server_restart(page: Any, live_serv
     assert [v["number"] for v in stored["versions"]] == [1, 2]
     assert [t["role"] for t in stored["turns"]] == ["user", "assistant"]
     page.screenshot(path=screenshots / "07-after-restart.png")
+
+
+def test_the_api_docs_render_offline_from_local_files(browser: Any, live_server: Any, screenshots: Path) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    outside: list[str] = []
+    page.on("request", lambda request: outside.append(request.url)
+            if not request.url.startswith((live_server.url, "data:")) else None)
+    page.goto(f"{live_server.url}/docs")
+    page.wait_for_function("document.querySelectorAll('.opblock').length > 10", timeout=30_000)
+    assert "/api/reviews" in page.inner_text("#swagger-ui")  # the operations are listed
+    page.screenshot(path=str(screenshots / "api-docs.png"))
+    context.close()
+    assert not outside, outside
