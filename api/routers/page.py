@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from api.routers.health import package_version
+from assistant.packs import SECTORS
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
@@ -22,7 +23,8 @@ CSP = (
 
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request) -> HTMLResponse:
-    response = templates.TemplateResponse(request, "index.html", {"version": package_version()})
+    sectors = [(sector, sector.replace("_", " ").replace("nhs", "NHS").capitalize()) for sector in SECTORS]
+    response = templates.TemplateResponse(request, "index.html", {"version": package_version(), "sectors": sectors})
     response.headers["Content-Security-Policy"] = CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"

@@ -179,7 +179,13 @@ async function submitReview(event) {
   $("review").setAttribute("aria-busy", "true");
   $("review-status").textContent = "Reviewing your draft against each criterion…";
   try {
-    const review = await request("/api/reviews", { method: "POST", json: { text, category, programme } });
+    const body = { text, category, programme };
+    const organisation = $("organisation").value.trim();
+    const sector = $("sector").value;
+    if ($("check-eligibility").checked || organisation || sector) {
+      body.entrant = { organisation, ...(sector ? { sector } : {}) };
+    }
+    const review = await request("/api/reviews", { method: "POST", json: body });
     showReview(review, text);
     $("review-heading").focus();
     await syncConversation(text, programme, category);

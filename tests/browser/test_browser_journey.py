@@ -105,6 +105,25 @@ def test_entrant_reviews_a_draft_and_gets_a_cited_answer(page: Any, screenshots:
     assert "<h2>Impact</h2>" in (screenshots / "review.html").read_text(encoding="utf-8")
 
 
+def test_an_entrant_can_ask_for_eligibility_with_the_review(page: Any, screenshots: Path) -> None:
+    from playwright.sync_api import expect
+
+    choose_category(page)
+    review(page, SAMPLE)
+    expect(page.locator("#eligibility section")).to_have_count(0)  # not asked for: not shown
+
+    page.get_by_text("Also check eligibility (optional)").click()
+    page.get_by_label("Lead organisation").fill("Northgate Hospitals NHS Foundation Trust")
+    page.get_by_label("Its sector").select_option("nhs_provider")
+    review(page, None)
+    verdict = page.locator("#eligibility-heading")
+    expect(verdict).to_contain_text("Eligibility:")
+    rules = page.locator("#eligibility li")
+    expect(rules).to_have_count(12)
+    expect(page.locator("#eligibility li.rule-pass").filter(has_text="Northgate")).to_have_count(1)
+    page.locator("#eligibility").screenshot(path=screenshots / "05-eligibility.png")
+
+
 def test_write_per_criterion_counts_words_live_against_the_limit(page: Any, screenshots: Path) -> None:
     from playwright.sync_api import expect
 
