@@ -8,15 +8,11 @@ review it once.
 from __future__ import annotations
 
 import hashlib
-import logging
 import threading
 from collections import OrderedDict
 from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
-
 from assistant.chat.citing import excerpt
-from assistant.chat.eligibility_rules import rules_from_pack
 from assistant.chat.mentions import SectorMention
 from assistant.knowledge import Passage, PassageKind
 from assistant.packs import Category, Programme
@@ -28,7 +24,6 @@ from assistant.taxonomy import EvidenceType
 if TYPE_CHECKING:
     from assistant.service import Assistant
 
-log = logging.getLogger(__name__)
 
 
 class ChatTools:
@@ -143,20 +138,11 @@ class ChatTools:
         self, text: str, *, programme: Programme, category: Category, sectors: SectorMention,
         review: Review | None,
     ) -> Eligibility:
-        """The eligibility step when it is installed, else the category's rules read from the pack."""
-        try:
-            from assistant.eligibility import EntryInput, check_eligibility
-        except ImportError:
-            return rules_from_pack(text, programme=programme, category=category, sectors=sectors, review=review)
-        try:
-            entry = EntryInput(
-                text=text, sector=sectors.sector, partner_sectors=list(sectors.partner_sectors),
-            )
-            return check_eligibility(self.assistant, entry, programme, category)
-        except (TypeError, ValidationError) as exc:
-            # A mismatch with the eligibility module must not break the conversation.
-            log.warning("eligibility check failed (%s); using the pack's rules", type(exc).__name__)
-            return rules_from_pack(text, programme=programme, category=category, sectors=sectors, review=review)
+        """The eligibility engine over the draft, reading the chat's own review of it when there is one."""
+        from assistant.eligibility import EntryInput, check_eligibility
+
+        entry = EntryInput(text=text, sector=sectors.sector, partner_sectors=list(sectors.partner_sectors))
+        return check_eligibility(self.assistant, entry, programme, category, review=review)
 
 
 def _quotes_balanced(text: str) -> bool:

@@ -107,17 +107,17 @@ def test_importing_the_chat_package_loads_no_llm_stack() -> None:
     assert result.stdout.strip() == ""
 
 
-def test_pack_rules_answer_eligibility_when_the_eligibility_step_is_absent(fake_assistant, sample: str) -> None:
-    from assistant.chat.eligibility_rules import rules_from_pack
+def test_the_sectors_stated_in_chat_reach_the_eligibility_engine(fake_assistant, sample: str) -> None:
     from assistant.chat.mentions import find_sectors
+    from assistant.chat.tools import ChatTools
 
     programme, category = fake_assistant.resolve("hsj-partnership-2019/clinical-support-service")
     review = fake_assistant.review(sample, category.id, programme=programme.id)
-    stated = rules_from_pack(sample, programme=programme, category=category, review=review,
-                             sectors=find_sectors("we're a private company working with an NHS trust"))
+    tools = ChatTools(fake_assistant)
+    stated = tools.eligibility(sample, programme=programme, category=category, review=review,
+                               sectors=find_sectors("we're a private company working with an NHS trust"))
     statuses = {r.rule: r.status for r in stated.rules}
-    assert statuses["primary_entrant_sector"] == "pass" and statuses["required_partner_sector"] == "pass"
-    assert statuses["evidence_window"] == "needs_review"
-    charity = rules_from_pack(sample, programme=programme, category=category, review=review,
-                              sectors=find_sectors("we are a charity"))
+    assert statuses["primary_entrant"] == "pass" and statuses["required_partners"] == "pass"
+    charity = tools.eligibility(sample, programme=programme, category=category, review=review,
+                                sectors=find_sectors("we are a charity"))
     assert charity.verdict == "ineligible"
