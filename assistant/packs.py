@@ -165,7 +165,7 @@ def _check_unique(ids: list[str], what: str) -> None:
         seen.add(item)
 
 
-def _format_validation_error(path: Path, exc: ValidationError) -> str:
+def format_validation_error(path: Path, exc: ValidationError) -> str:
     problems = []
     for error in exc.errors():
         location = ".".join(str(part) for part in error["loc"]) or "(top level)"
@@ -186,7 +186,7 @@ def load_programme(path: Path) -> Programme:
     try:
         return Programme.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(_format_validation_error(path, exc)) from exc
+        raise ConfigError(format_validation_error(path, exc)) from exc
 
 
 class PackLibrary:

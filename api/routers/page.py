@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from api.routers.health import package_version
-from assistant.packs import SECTORS
+from assistant.eligibility.entrants import SECTOR_LABELS
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
@@ -23,7 +23,7 @@ CSP = (
 
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request) -> HTMLResponse:
-    sectors = [(sector, sector.replace("_", " ").replace("nhs", "NHS").capitalize()) for sector in SECTORS]
+    sectors = [(sector, label[0].upper() + label[1:]) for sector, label in SECTOR_LABELS.items()]
     response = templates.TemplateResponse(request, "index.html", {"version": package_version(), "sectors": sectors})
     response.headers["Content-Security-Policy"] = CSP
     response.headers["X-Content-Type-Options"] = "nosniff"

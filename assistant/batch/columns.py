@@ -22,7 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant.errors import ConfigError
-from assistant.packs import Category, Programme
+from assistant.packs import Category, Programme, format_validation_error
 from assistant.sections import match_heading, normalise
 
 META_FIELDS = ("id", "organisation", "sector", "category", "partners", "partner_sectors", "deadline", "text")
@@ -67,10 +67,7 @@ def load_mapping(path: Path) -> ColumnMapping:
     try:
         return ColumnMapping.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{path}: {'.'.join(str(p) for p in e['loc']) or '(top level)'}: {e['msg']}" for e in exc.errors()
-        )
-        raise ConfigError(problems) from exc
+        raise ConfigError(format_validation_error(path, exc)) from exc
 
 
 def _key(header: str) -> str:
