@@ -153,9 +153,9 @@ class EvidenceDetector:
         partial.replace(path)
 
     def _features(
-        self, texts: list[str], vectors: np.ndarray | None
+        self, texts: list[str], vectors: np.ndarray | None, rules: list[Any] | None = None
     ) -> tuple[np.ndarray, list[dict[EvidenceType, float]]]:
-        rules = [apply_rules(t) for t in texts]
+        rules = rules if rules is not None else [apply_rules(t) for t in texts]
         rule_scores = [r.scores for r in rules]
         if not self.use_classifier:
             return np.zeros((len(texts), 0)), rule_scores
@@ -185,8 +185,9 @@ class EvidenceDetector:
         self._vectorizer = TfidfVectorizer(
             ngram_range=(1, 2), min_df=2, sublinear_tf=True, token_pattern=r"(?u)\b\w+\b|[£%\"“”]"
         ).fit(texts)
-        matrix, _ = self._features(texts, vectors)
-        cheap = self._cheap_features(texts, [apply_rules(t) for t in texts])
+        rules = [apply_rules(t) for t in texts]
+        matrix, _ = self._features(texts, vectors, rules)
+        cheap = self._cheap_features(texts, rules)
         for evidence_type in EVIDENCE_TYPES:
             labels = np.asarray([evidence_type in s.labels for s in bank], dtype=int)
             if labels.sum() < 3 or labels.sum() == len(labels):
@@ -202,10 +203,12 @@ class EvidenceDetector:
         rows = sparse.csr_matrix(np.asarray([_rule_vector(r.scores, r.features) for r in rules], dtype=np.float64))
         return sparse.hstack([self._vectorizer.transform(texts), rows], format="csr")
 
-    def _probabilities(self, texts: list[str], vectors: np.ndarray | None = None) -> list[dict[EvidenceType, float]]:
+    def _probabilities(
+        self, texts: list[str], vectors: np.ndarray | None = None, rules: list[Any] | None = None
+    ) -> list[dict[EvidenceType, float]]:
         if not texts:
             return []
-        matrix, rule_scores = self._features(texts, vectors)
+        matrix, rule_scores = self._features(texts, vectors, rules)
         results: list[dict[EvidenceType, float]] = [{} for _ in texts]
         for evidence_type in EVIDENCE_TYPES:
             if self.use_classifier and evidence_type in self._models:
@@ -260,7 +263,8 @@ class EvidenceDetector:
             if chosen:
                 picked = [sentences[i] for i in chosen]
                 vectors = (embed or self._embed)(picked)
-                for position, scored in zip(chosen, self._probabilities(picked, vectors), strict=True):
+                scores = self._probabilities(picked, vectors, [rules[i] for i in chosen])
+                for position, scored in zip(chosen, scores, strict=True):
                     probabilities[position] = scored
         findings = [
             SentenceEvidence(span=span, text=sentence, probabilities=probs, threshold=self.threshold)
