@@ -45,6 +45,12 @@ class Criterion(_Frozen):
     word_limit: int | None = Field(default=None, gt=0)
     aliases: list[str] = Field(default_factory=list, description="Variant headings entrants use for it")
 
+    @property
+    def asks_for_starting_point(self) -> bool:
+        """Ambition, Context, The challenge and aims: a baseline is expected, results are not, so a
+        figure stated here describes where the work began (DESIGN.md hard cases)."""
+        return "baseline" in self.expects and "metric" not in self.expects
+
 
 class EligibilityRules(_Frozen):
     allowed_entrant_sectors: list[Sector] | None = Field(

@@ -311,8 +311,7 @@ class _CachedEmbed:
 
 def _in_context(finding: SentenceEvidence, criterion: Criterion) -> SentenceEvidence:
     """Figures stated where the judges ask for the starting point are baselines (DESIGN.md hard cases)."""
-    expects = set(criterion.expects)
-    if "baseline" in expects and "metric" not in expects and "metric" in finding.types:
+    if criterion.asks_for_starting_point and "metric" in finding.types:
         probabilities = dict(finding.probabilities)
         probabilities["baseline"] = max(probabilities.get("baseline", 0.0), probabilities["metric"])
         return SentenceEvidence(finding.span, finding.text, probabilities, finding.threshold)

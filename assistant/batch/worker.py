@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-import re
-from typing import Any, cast
+from typing import Any
 
 from assistant.batch.models import INPUT_RULE, BatchItem, EntryReport
 from assistant.eligibility import EntryInput, evaluate_entry, verdict_of
+from assistant.eligibility.entrants import parse_sector
 from assistant.errors import BackendUnavailable, ConfigError, InvalidInput, NotFound
 from assistant.packs import SECTORS, Programme, Sector
 from assistant.review import RuleResult
@@ -21,27 +21,6 @@ from assistant.service import Assistant
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
-
-_SYNONYMS: dict[str, Sector] = {
-    "nhs": "nhs_provider", "nhs trust": "nhs_provider", "trust": "nhs_provider", "foundation trust": "nhs_provider",
-    "hospital": "nhs_provider", "provider": "nhs_provider", "commissioner": "nhs_commissioner",
-    "ccg": "nhs_commissioner", "icb": "integrated_care", "ics": "integrated_care",
-    "integrated care board": "integrated_care", "gp": "primary_care", "general practice": "primary_care",
-    "pcn": "primary_care", "public": "public_sector", "council": "local_authority",
-    "local government": "local_authority", "charity": "third_sector", "voluntary": "third_sector",
-    "vcse": "third_sector", "not for profit": "third_sector", "university": "academic",
-    "private sector": "private", "commercial": "private", "company": "private", "supplier": "private",
-    "industry": "private",
-}
-
-
-def parse_sector(raw: str) -> Sector | None:
-    """A sector id from how an organiser wrote it ("NHS provider", "private-sector"); None if unknown."""
-    key = re.sub(r"[\s-]+", "_", raw.strip().lower())
-    if key in SECTORS:
-        return cast(Sector, key)
-    return _SYNONYMS.get(key.replace("_", " "))
-
 
 def parse_deadline(raw: str) -> dt.date | None:
     raw = raw.strip()

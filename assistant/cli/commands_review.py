@@ -11,10 +11,10 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
-from assistant.batch.worker import parse_sector
 from assistant.cli.context import build_assistant, console, err_console, print_json, progress_bar
 from assistant.compare import ReviewChange, compare_reviews
 from assistant.eligibility import Entrant
+from assistant.eligibility.entrants import parse_sector
 from assistant.errors import InvalidInput
 from assistant.packs import SECTORS
 from assistant.review import Review

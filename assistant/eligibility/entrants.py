@@ -8,9 +8,9 @@ but never fails one on its own, because a name is not proof of status — it is 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from assistant.packs import EligibilityRules, Sector
+from assistant.packs import SECTORS, EligibilityRules, Sector
 from assistant.review import RuleResult
 
 if TYPE_CHECKING:
@@ -49,6 +49,27 @@ _NAME_SECTORS: list[tuple[re.Pattern[str], Sector]] = [
     (re.compile(r"\b(?:police|fire (?:and rescue )?service|government|department of|public health)\b", re.I),
      "public_sector"),
 ]
+
+
+_SYNONYMS: dict[str, Sector] = {
+    "nhs": "nhs_provider", "nhs trust": "nhs_provider", "trust": "nhs_provider", "foundation trust": "nhs_provider",
+    "hospital": "nhs_provider", "provider": "nhs_provider", "commissioner": "nhs_commissioner",
+    "ccg": "nhs_commissioner", "icb": "integrated_care", "ics": "integrated_care",
+    "integrated care board": "integrated_care", "gp": "primary_care", "general practice": "primary_care",
+    "pcn": "primary_care", "public": "public_sector", "council": "local_authority",
+    "local government": "local_authority", "charity": "third_sector", "voluntary": "third_sector",
+    "vcse": "third_sector", "not for profit": "third_sector", "university": "academic",
+    "private sector": "private", "commercial": "private", "company": "private", "supplier": "private",
+    "industry": "private",
+}
+
+
+def parse_sector(raw: str) -> Sector | None:
+    """A sector id from how an organiser wrote it ("NHS provider", "private-sector"); None if unknown."""
+    key = re.sub(r"[\s-]+", "_", raw.strip().lower())
+    if key in SECTORS:
+        return cast(Sector, key)
+    return _SYNONYMS.get(key.replace("_", " "))
 
 
 def infer_sector(name: str) -> Sector | None:

@@ -84,7 +84,7 @@ def _clauses(text: str, span: Span) -> list[tuple[int, int]]:
 
 def _context_ranges(review: Review, category: Category) -> list[tuple[int, int]]:
     """Sections answering a criterion about the starting position (it expects a baseline, not results)."""
-    context_ids = {c.id for c in category.criteria if "baseline" in c.expects and "metric" not in c.expects}
+    context_ids = {c.id for c in category.criteria if c.asks_for_starting_point}
     return [(s.start, s.end) for c in review.criteria if c.id in context_ids for s in c.sections]
 
 
