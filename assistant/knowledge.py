@@ -58,6 +58,41 @@ class BankSentence(_Strict):
     negative_for: list[EvidenceType] = Field(default_factory=list)
 
 
+class RealSentence(_Strict):
+    text: str = Field(min_length=1)
+    labels: list[EvidenceType]
+
+
+Licence = Literal["OGL-3.0", "CC-BY-4.0", "CC-BY-SA-4.0", "CC-BY-3.0", "CC-BY-NC-4.0", "CC-BY-NC-3.0", "unstated"]
+
+
+class RealText(_Strict):
+    """A labelled excerpt of real improvement writing (see docs/corpus.md), with its provenance."""
+
+    id: str = Field(min_length=1)
+    text: str = Field(min_length=1)
+    sentences: list[RealSentence] = Field(min_length=1)
+    source: str = Field(pattern=r"^https?://")
+    publisher: str = Field(min_length=1)
+    licence: Licence
+    retrieved: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    kind: Literal["award-writeup", "case-study", "qi-report", "evaluation-report", "news", "programme-page"]
+    group: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    title: str = ""
+
+    def spans(self) -> list[tuple[int, int]]:
+        """Offsets of each labelled sentence in ``text`` (each found after the previous one)."""
+        spans: list[tuple[int, int]] = []
+        cursor = 0
+        for index, sentence in enumerate(self.sentences):
+            start = self.text.find(sentence.text, cursor)
+            if start < 0:
+                raise ValueError(f"sentences.{index}.text: not found in text after the previous sentence")
+            spans.append((start, start + len(sentence.text)))
+            cursor = start + len(sentence.text)
+        return spans
+
+
 class Passage(_Strict):
     """A retrievable piece of knowledge with the metadata used to filter it."""
 
@@ -130,6 +165,24 @@ def load_bank(directory: Path) -> list[BankSentence]:
     return sentences
 
 
+def load_real_texts(directory: Path) -> list[RealText]:
+    """The real-text training split; a record whose sentences do not line up is an error naming it."""
+    texts: list[RealText] = []
+    for path in sorted(directory.glob("*.jsonl")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                record = RealText.model_validate_json(line)
+                record.spans()
+            except ValidationError as exc:
+                raise ConfigError(_errors(path, exc, number)) from exc
+            except ValueError as exc:
+                raise ConfigError(f"{path}:{number}: {exc}") from exc
+            texts.append(record)
+    return texts
+
+
 @dataclass(frozen=True)
 class Knowledge:
     """All knowledge files, validated, and checked against the packs they refer to."""
@@ -139,6 +192,7 @@ class Knowledge:
     guidance: tuple[tuple[GuidanceFrontMatter, tuple[str, ...]], ...]
     bank: tuple[BankSentence, ...]
     root: Path
+    real: tuple[RealText, ...] = ()
     _passages: dict[PassageKind, list[Passage]] | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
@@ -152,7 +206,8 @@ class Knowledge:
             for front, paragraphs in (load_guidance(p) for p in sorted((root / "guidance").glob("*.md")))
         )
         bank = tuple(load_bank(root / "evidence"))
-        return cls(packs=packs, exemplars=exemplars, guidance=guidance, bank=bank, root=root)
+        real = tuple(load_real_texts(root / "evidence" / "real"))
+        return cls(packs=packs, exemplars=exemplars, guidance=guidance, bank=bank, root=root, real=real)
 
     def passages(self) -> dict[PassageKind, list[Passage]]:
         """Cut once per load: ingest, its progress bar, chat and eval all ask for them."""

@@ -19,7 +19,9 @@ from assistant.backends.embeddings import VectorEmbeddings, build_embeddings
 from assistant.backends.store import KINDS, KnowledgeStore, SyncResult
 from assistant.documents import Document, check_text, read_document, read_path
 from assistant.errors import InvalidInput
+from assistant.evidence.calibration import STORED_FEATURES, THRESHOLDS_FILE, load_thresholds
 from assistant.evidence.detector import EvidenceDetector, SentenceEvidence
+from assistant.evidence.training import training_digest, training_steps
 from assistant.knowledge import Knowledge, Passage, PassageKind
 from assistant.packs import Category, PackLibrary, Programme
 from assistant.review import Evidence, Review
@@ -148,6 +150,15 @@ class Assistant:
     # -- detection and review ---------------------------------------------------------------
     @property
     def detector(self) -> EvidenceDetector:
+        return self.prepare_detector()
+
+    def detector_training_steps(self) -> int:
+        """Progress units ``prepare_detector`` reports when it has to train (see ``training_steps``)."""
+        real = self.knowledge.real if self.settings.detection.real_text else ()
+        return training_steps(self.knowledge.bank, real, bank_embedded=True)
+
+    def prepare_detector(self, progress: Callable[[int], None] | None = None) -> EvidenceDetector:
+        """The evidence detector: loaded from the data dir's cache, or trained now (first use)."""
         with self._lock:
             if self._detector is None:
                 detection = self.settings.detection
@@ -159,15 +170,27 @@ class Assistant:
                     order = {p.id: i for i, p in enumerate(stored)}
                     if all(s.id in order for s in bank) and len(matrix):
                         vectors = matrix[[order[s.id] for s in bank]]
+                features = self.knowledge.root / "evidence" / STORED_FEATURES if detection.real_text else None
+                thresholds = load_thresholds(self.knowledge.root / "evidence" / THRESHOLDS_FILE)
+                real = self.knowledge.real if detection.real_text else ()
+                if thresholds is not None and thresholds.trained_on != training_digest(bank, real, features):
+                    log.warning("evidence thresholds were calibrated on other training data; run 'shortlist eval "
+                                "calibrate' to refresh them")
                 self._detector = EvidenceDetector(
                     embed=self.embeddings.embed_array,
                     bank=bank,
+                    real=real,
+                    stored=features,
                     bank_vectors=vectors,
                     use_rules=detection.rules,
                     use_classifier=detection.classifier,
+                    use_context=detection.context,
+                    use_hard_cases=detection.hard_cases,
                     threshold=detection.threshold,
+                    thresholds=thresholds.values() if thresholds is not None and detection.real_text else None,
                     cache_dir=self.settings.data_dir / "cache",
                     model_id=self.embeddings.model_id,
+                    progress=progress,
                 )
             return self._detector
 

@@ -52,7 +52,19 @@ class DetectionSettings(BaseModel):
 
     rules: bool = Field(default=True, description="Use the precise pattern rules")
     classifier: bool = Field(default=True, description="Use the embedding classifier trained on the evidence bank")
-    threshold: float = Field(default=0.7, ge=0, le=1, description="Classifier probability needed to report a type")
+    real_text: bool = Field(
+        default=True,
+        description="Train on the real-text split too and use its calibrated per-type thresholds "
+        "(false: the team-written bank alone, uncalibrated)",
+    )
+    context: bool = Field(
+        default=True, description="Read each sentence with its neighbours (quotations that run on, nearby figures)"
+    )
+    hard_cases: bool = Field(default=True, description="Apply DESIGN.md's hard cases as rules that rule a type out")
+    threshold: float = Field(
+        default=0.7, ge=0, le=1,
+        description="Confidence needed to report a type; 0.7 is each type's threshold calibrated on real text",
+    )
     expected_threshold: float = Field(
         default=0.5, ge=0, le=1, description="Lower bar for evidence the criterion expects, when reviewing a section"
     )

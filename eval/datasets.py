@@ -18,16 +18,33 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from assistant.errors import InvalidInput
 from assistant.taxonomy import EvidenceType
 
-SuiteName = Literal["evidence", "sections", "review", "retrieval", "eligibility", "chat"]
-SUITE_NAMES: tuple[SuiteName, ...] = ("evidence", "sections", "review", "retrieval", "eligibility", "chat")
+SuiteName = Literal["evidence_real", "evidence", "sections", "review", "retrieval", "eligibility", "chat"]
+SUITE_NAMES: tuple[SuiteName, ...] = (
+    "evidence_real", "evidence", "sections", "review", "retrieval", "eligibility", "chat"
+)
+# `--suite evidence` measures detection on both dev sets: real text first, then the team-written gold.
+SUITE_GROUPS: dict[str, tuple[SuiteName, ...]] = {"evidence": ("evidence_real", "evidence")}
 
 
 class _Record(BaseModel):
+    """Known fields are validated; unknown top-level fields (source, programme, licence, ...) are kept
+    as metadata, because every real labelled file carries some, and can slice a report."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+class _Part(BaseModel):
+    """A nested part of a record: here an unknown field is a typo, so it is an error."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 # -- evidence gold -------------------------------------------------------------------------------
-class GoldSentence(_Record):
+class GoldSentence(_Part):
     text: str = Field(min_length=1)
     labels: list[EvidenceType]
 
@@ -63,7 +80,7 @@ def sentence_spans(text: str, pieces: list[str], *, field: str, ordered: bool = 
 
 
 # -- drafts with planted gaps --------------------------------------------------------------------
-class DraftSection(_Record):
+class DraftSection(_Part):
     criterion: str = Field(min_length=1)
     heading: str | None = None
     text: str = Field(min_length=1)
@@ -92,7 +109,7 @@ RuleStatus = Literal["pass", "fail", "needs_review"]
 Verdict = Literal["eligible", "ineligible", "needs_review"]
 
 
-class EntryFields(_Record):
+class EntryFields(_Part):
     """The ``EntryInput`` fields a case may set; the engine's own model validates values again."""
 
     id: str | None = None
@@ -106,7 +123,7 @@ class EntryFields(_Record):
     other_categories: list[str] = Field(default_factory=list)
 
 
-class EligibilityExpected(_Record):
+class EligibilityExpected(_Part):
     verdict: Verdict
     rules: dict[str, RuleStatus] = Field(default_factory=dict)
 
@@ -120,7 +137,7 @@ class EligibilityRecord(_Record):
 
 
 # -- chat ----------------------------------------------------------------------------------------
-class MustMention(_Record):
+class MustMention(_Part):
     criteria: list[str] = Field(default_factory=list)
     evidence: list[EvidenceType] = Field(default_factory=list)
 
@@ -141,7 +158,7 @@ class ChatRecord(_Record):
 
 
 # -- retrieval -----------------------------------------------------------------------------------
-class RetrievalFilters(_Record):
+class RetrievalFilters(_Part):
     programme: str | None = None
     category: str | None = None
     criterion: str | None = None
@@ -160,6 +177,7 @@ class RetrievalRecord(_Record):
 
 
 RECORDS: dict[SuiteName, type[_Record]] = {
+    "evidence_real": EvidenceRecord,
     "evidence": EvidenceRecord,
     "sections": DraftRecord,
     "review": DraftRecord,
@@ -169,6 +187,7 @@ RECORDS: dict[SuiteName, type[_Record]] = {
 }
 
 DEFAULT_FILES: dict[SuiteName, str] = {
+    "evidence_real": "real/dev.jsonl",
     "evidence": "evidence_gold.jsonl",
     "sections": "drafts.jsonl",
     "review": "drafts.jsonl",

@@ -13,7 +13,16 @@ from typing import Any, cast
 
 from assistant.errors import InvalidInput
 from assistant.settings import REPO_ROOT
-from eval.datasets import DEFAULT_FILES, RECORDS, SUITE_NAMES, SuiteName, file_digest, load_records, sniff_suites
+from eval.datasets import (
+    DEFAULT_FILES,
+    RECORDS,
+    SUITE_GROUPS,
+    SUITE_NAMES,
+    SuiteName,
+    file_digest,
+    load_records,
+    sniff_suites,
+)
 from eval.gates import THRESHOLDS, Gate, load_gates
 from eval.harness import Case, SuiteResult, derive_cases, run_cases
 from eval.report import RUNS_DIR, build_header, git_state, header_load, write_run
@@ -58,7 +67,10 @@ def plan(suite: str | None, dataset: Path | None, *, limit: int | None = None) -
         names = sniff_suites(dataset) if suite in (None, "all") else [cast(SuiteName, suite)]
         pairs = [(name, dataset) for name in names]
     else:
-        names = list(SUITE_NAMES) if suite in (None, "all") else [cast(SuiteName, suite)]
+        if suite in (None, "all"):
+            names = list(SUITE_NAMES)
+        else:
+            names = list(SUITE_GROUPS.get(suite, (cast(SuiteName, suite),)))
         pairs = [(name, DATASETS_DIR / DEFAULT_FILES[name]) for name in names]
     planned: list[Planned] = []
     loaded: dict[tuple[Path, str], list[Case[Any]]] = {}

@@ -15,7 +15,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from assistant.cli.context import build_assistant, console, err_console, progress_bar
+from assistant.cli.context import build_assistant, console, err_console, progress_bar, warm_up
 
 eval_app = typer.Typer(help="Measure the assistant against labelled data and compare two runs.", no_args_is_help=True)
 
@@ -35,8 +35,7 @@ def eval_run(
 
     planned = plan(suite, dataset, limit=limit)  # validates every dataset before any model loads
     assistant = build_assistant()
-    with progress_bar("knowledge  ", assistant.knowledge_size()) as advance:
-        assistant.ingest_knowledge(progress=advance)
+    warm_up(assistant)
     outcome = run(assistant, planned, out_dir=out, argv=["shortlist", *sys.argv[1:]], progress=progress_bar)
     if as_json:
         sys.stdout.write(json.dumps(outcome.metrics, ensure_ascii=False) + "\n")
@@ -91,6 +90,33 @@ def eval_compare(
         # sys.exit, not typer.Exit: main() runs click with standalone_mode=False, which turns
         # typer.Exit into a return value and the process would exit 0.
         sys.exit(1)
+
+
+@eval_app.command("calibrate")
+def eval_calibrate(
+    folds: Annotated[int, typer.Option("--folds", min=2, max=20, help="Folds by source group")] = 5,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Where to write (default knowledge/evidence/"
+                                             "thresholds.json)")] = None,
+) -> None:
+    """Choose each evidence type's threshold on held-out folds of the real training texts and write them."""
+    from assistant.evidence.calibration import STORED_FEATURES, THRESHOLDS_FILE, calibrate, write_thresholds
+
+    assistant = build_assistant()
+    knowledge = assistant.knowledge
+    with progress_bar("folds      ", folds) as advance:
+        thresholds = calibrate(list(knowledge.bank), list(knowledge.real), embed=assistant.embeddings.embed_array,
+                               stored=knowledge.root / "evidence" / STORED_FEATURES,
+                               model_id=assistant.embeddings.model_id, folds=folds, progress=advance)
+    path = out or knowledge.root / "evidence" / THRESHOLDS_FILE
+    write_thresholds(path, thresholds)
+    table = Table(title=f"Per-type thresholds ({thresholds.sentences} held-out real sentences, {folds} folds)")
+    for column in ("type", "threshold", "precision", "recall", "F1", "support"):
+        table.add_column(column)
+    for evidence_type, chosen in thresholds.types.items():
+        table.add_row(evidence_type, f"{chosen.threshold:.3f}", _number(chosen.precision), _number(chosen.recall),
+                      _number(chosen.f1), str(chosen.support))
+    console.print(table)
+    console.print(f"written: {path}", highlight=False, soft_wrap=True)
 
 
 def _print_comparison(comparison: Any, *, show_all: bool) -> None:

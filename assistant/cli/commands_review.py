@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
-from assistant.cli.context import build_assistant, console, err_console, print_json, progress_bar
+from assistant.cli.context import build_assistant, console, err_console, print_json, progress_bar, warm_up
 from assistant.compare import ReviewChange, compare_reviews
 from assistant.eligibility import Entrant
 from assistant.eligibility.entrants import parse_sector
@@ -114,6 +114,7 @@ def review(
         entrant = Entrant(organisation=organisation or "", sector=parsed)
     assistant = build_assistant()
     document = assistant.read_file(draft)
+    warm_up(assistant)
     with err_console.status("Reviewing…"):
         result = assistant.review(document.text, category, programme=programme, examples=examples, entrant=entrant)
         previous = None
@@ -146,6 +147,7 @@ def evidence(
         records = [(str(file), assistant.read_file(file).text)]
     else:
         records = list(_read_jsonl(jsonl))  # type: ignore[arg-type]
+    warm_up(assistant)
     with progress_bar("detecting", len(records)) as advance:
         for record_id, text in records:
             items = [e.model_dump(mode="json") for e in assistant.evidence(text)]

@@ -27,7 +27,7 @@ def print_json(data: Any) -> None:
 
 
 @contextmanager
-def progress_bar(description: str, total: int | None) -> Iterator[Any]:
+def progress_bar(description: str, total: int | None, *, transient: bool = False) -> Iterator[Any]:
     """A rich progress bar on stderr, so JSON on stdout stays clean."""
     with Progress(
         TextColumn("{task.description}"),
@@ -35,7 +35,17 @@ def progress_bar(description: str, total: int | None) -> Iterator[Any]:
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=err_console,
-        transient=False,
+        transient=transient,
     ) as progress:
         task = progress.add_task(description, total=total)
         yield lambda n=1: progress.advance(task, n)
+
+
+def warm_up(assistant: Assistant) -> None:
+    """Embed the knowledge base and train the evidence detector (both only on first use), with progress
+    bars that vanish when done; later runs load both from the data directory at once."""
+    with progress_bar("knowledge  ", assistant.knowledge_size(), transient=True) as advance:
+        assistant.ingest_knowledge(progress=advance)
+    if assistant.settings.detection.classifier:
+        with progress_bar("detector   ", assistant.detector_training_steps(), transient=True) as advance:
+            assistant.prepare_detector(progress=advance)

@@ -249,7 +249,7 @@ class RuleResult:
     features: dict[str, float] = field(default_factory=dict)
 
 
-def _has_result_number(sentence: str) -> bool:
+def has_result_number(sentence: str) -> bool:
     cleaned = NOT_RESULT_NUMBER.sub(" ", sentence)
     cleaned = YEAR.sub(" ", cleaned)
     return bool(
@@ -271,7 +271,7 @@ def apply_rules(sentence: str) -> RuleResult:
     f = result.features
     lowered = s.lower()
     future = bool(FUTURE.search(s))
-    number = _has_result_number(s)
+    number = has_result_number(s)
     f["number"] = float(number)
     f["percent"] = float(bool(PERCENT.search(s)))
     f["money"] = float(bool(MONEY.search(s)))

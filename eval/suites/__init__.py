@@ -6,6 +6,7 @@ from eval.harness import Suite
 from eval.suites import chat, eligibility, evidence, retrieval, review, sections
 
 SUITES: dict[str, Callable[[], Suite]] = {
+    "evidence_real": evidence.RealSuite,
     "evidence": evidence.SUITE,
     "sections": sections.SUITE,
     "review": review.SUITE,

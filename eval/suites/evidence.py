@@ -274,4 +274,10 @@ def _r(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
+class RealSuite(EvidenceSuite):
+    """The same measures on the real-text dev split (docs/corpus.md): writers the detector never saw."""
+
+    name = "evidence_real"
+
+
 SUITE = EvidenceSuite

@@ -50,9 +50,19 @@ def test_sentence_not_in_text_names_line_and_field(tmp_path: Path) -> None:
         load_records(_write(tmp_path, bad), EvidenceRecord)
 
 
-def test_extra_field_missing_field_and_bad_json_are_named(tmp_path: Path) -> None:
-    with pytest.raises(InvalidInput, match=r":1: labels: Extra inputs are not permitted"):
-        load_records(_write(tmp_path, {**GOOD, "labels": []}), EvidenceRecord)
+def test_unknown_record_fields_are_kept_as_metadata(tmp_path: Path) -> None:
+    extra = {**GOOD, "source": "https://example.org/case-study", "programme": "hsj-awards-2024"}
+    [(_, record)] = load_records(_write(tmp_path, extra), EvidenceRecord)
+    assert record.metadata == {"source": "https://example.org/case-study", "programme": "hsj-awards-2024"}
+    [(_, plain)] = load_records(_write(tmp_path, GOOD), EvidenceRecord)
+    assert plain.metadata == {}
+
+
+def test_nested_typo_missing_field_and_bad_json_are_named(tmp_path: Path) -> None:
+    typo = json.loads(json.dumps(GOOD))
+    typo["sentences"][0]["label"] = []
+    with pytest.raises(InvalidInput, match=r":1: sentences\.0\.label: Extra inputs are not permitted"):
+        load_records(_write(tmp_path, typo), EvidenceRecord)
     with pytest.raises(InvalidInput, match=r":1: text: Field required"):
         load_records(_write(tmp_path, {k: v for k, v in GOOD.items() if k != "text"}), EvidenceRecord)
     with pytest.raises(InvalidInput, match=r":3: \(line\): not valid JSON"):
