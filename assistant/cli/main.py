@@ -48,9 +48,10 @@ def main() -> None:
         Console(stderr=True).print("aborted")
         sys.exit(130)
     except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+        # Typer vendors its own copy of click (typer._click), whose exceptions are not click's; both
+        # carry show() and exit_code, which is what a usage error needs: the usage line, one error, exit 2.
+        show, exit_code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
+        if callable(show) and isinstance(exit_code, int):
+            show()
+            sys.exit(exit_code)
         raise

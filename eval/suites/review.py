@@ -8,7 +8,9 @@ missing when the type is not listed in ``present[criterion]`` (a criterion absen
 - precision of "missing" = true gaps flagged / all gaps flagged;
 - recall of "missing" = true gaps flagged / all true gaps;
 - false-missing rate = flagged gaps whose evidence is actually present / all gaps flagged
-  (= 1 − precision): how often an entrant is told to add evidence they already have.
+  (= 1 − precision): how often an entrant is told to add evidence they already have;
+- false-found rate = expected evidence reported present that the draft was written without / all
+  expected evidence reported present: how often an entrant is told evidence is there when it is not.
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ def gap_metrics(counts: Counts) -> dict[str, float | int | None]:
         "missing.recall": _r(counts.recall),
         "missing.f1": _r(counts.f1),
         "false_missing_rate": _r(counts.fp / flagged) if flagged else None,
+        # Of the expected evidence the review reports as present, the share the draft was written without.
+        "false_found_rate": _r(counts.fn / (counts.fn + counts.tn)) if counts.fn + counts.tn else None,
         "gaps.gold": counts.tp + counts.fn,
         "gaps.flagged": flagged,
         "decisions": counts.tp + counts.fp + counts.fn + counts.tn,
@@ -67,6 +71,7 @@ class ReviewSuite(DraftSuite):
         "missing.precision": "Gap precision",
         "missing.recall": "Gap recall",
         "false_missing_rate": "False-“missing” rate",
+        "false_found_rate": "False-“found” rate",
     }
 
     def task(self, case: Case[DraftRecord]) -> Output:
