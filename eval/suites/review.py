@@ -9,8 +9,8 @@ missing when the type is not listed in ``present[criterion]`` (a criterion absen
 - recall of "missing" = true gaps flagged / all true gaps;
 - false-missing rate = flagged gaps whose evidence is actually present / all gaps flagged
   (= 1 − precision): how often an entrant is told to add evidence they already have;
-- false-found rate = expected evidence reported present that the draft was written without / all
-  expected evidence reported present: how often an entrant is told evidence is there when it is not.
+- false-found rate = planted gaps the review reports as present / all planted gaps (= 1 − recall):
+  how often an entrant is told evidence is there when the section was written without it.
 """
 
 from __future__ import annotations
@@ -56,8 +56,8 @@ def gap_metrics(counts: Counts) -> dict[str, float | int | None]:
         "missing.recall": _r(counts.recall),
         "missing.f1": _r(counts.f1),
         "false_missing_rate": _r(counts.fp / flagged) if flagged else None,
-        # Of the expected evidence the review reports as present, the share the draft was written without.
-        "false_found_rate": _r(counts.fn / (counts.fn + counts.tn)) if counts.fn + counts.tn else None,
+        # Of the expected evidence a section was written without, the share the review reports as present.
+        "false_found_rate": _r(counts.fn / (counts.tp + counts.fn)) if counts.tp + counts.fn else None,
         "gaps.gold": counts.tp + counts.fn,
         "gaps.flagged": flagged,
         "decisions": counts.tp + counts.fp + counts.fn + counts.tn,
