@@ -27,7 +27,7 @@ from assistant.taxonomy import EVIDENCE_TYPES, EvidenceType
 
 THRESHOLDS_FILE = "thresholds.json"  # in knowledge/evidence/
 STORED_FEATURES = "real/unstated-features.npz"  # in knowledge/evidence/: see docs/corpus.md
-PER_TYPE_MARGIN = 0.03
+PER_TYPE_MARGIN = 0.1
 GRID = tuple(round(x, 2) for x in np.arange(0.2, 0.96, 0.025))
 
 
@@ -124,8 +124,8 @@ def choose(
     probabilities: np.ndarray, labels: np.ndarray, examples: Sequence[Example]
 ) -> tuple[float, dict[EvidenceType, TypeThreshold]]:
     """One shared threshold (best mean F1 over the types), and per type the shared one unless the type's
-    own best beats it by PER_TYPE_MARGIN: with a few dozen positives per type, a per-type optimum is
-    mostly noise. Hard cases and the quotation rule are applied, as in detection."""
+    own best beats it by PER_TYPE_MARGIN, about one standard error of F1 at a few dozen positives: below
+    that, a per-type optimum is mostly noise. Hard cases and the quotation rule are applied, as in detection."""
     vetoed = [ruled_out(e.text) for e in examples]
     curves: dict[EvidenceType, list[TypeThreshold]] = {}
     for column, evidence_type in enumerate(EVIDENCE_TYPES):

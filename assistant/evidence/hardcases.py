@@ -31,6 +31,7 @@ from assistant.evidence.rules import (
     PATIENTS,
     PERCENT,
     VAGUE_PARTNER,
+    VALUE,
     WORD_NUMBER,
     YEAR,
     has_result_number,
@@ -100,7 +101,7 @@ PAST_SPREAD = _rx(
     r" (?:by|at|in|to|across|into|the)\b"
 )
 SPREAD_HOPE = _rx(
-    r"\b(?:will|would|shall|could|might|may|plan(?:s|ned|ning)? to|intend\w* to|hope\w* to|aim(?:s|ing)? to|going to|"
+    r"\b(?:will|would|shall|could|might|(?<!in )(?<!\d )may(?! (?:19|20)\d\d)|plan(?:s|ned|ning)? to|intend\w* to|hope\w* to|aim(?:s|ing)? to|going to|"
     r"next (?:year|step|steps|phase)|in the future|potential(?:ly)? to|looking to|keen to|ambition (?:is|to)|want to|"
     r"wish to|expressed (?:an )?interest|interested in|asked (?:about|for)|enquir\w+|in discussions?)\b"
 )
@@ -129,6 +130,12 @@ NAMED_PARTNER = re.compile(
 )
 
 
+MONEY_SAVED = _rx(
+    r"\b(?:sav(?:ed|es|ing|ings)|avoid\w*|releas\w*|freed|reduc\w*|cut|lower\w*)\b[^.;]{0,40}(?:£|\$|€)\s?\d|"
+    r"(?:£|\$|€)\s?[\d,.]+\s?(?:k|m|bn|million|billion)?\s+(?:a year\s+|per year\s+|annually\s+)?"
+    r"(?:saved|saving|savings|avoided|released|less)\b"
+)
+PAYBACK = _rx(r"\b(?:repaid|paid (?:for )?(?:itself|back)|pays for itself|payback|return on)\b")
 GRANT_AMOUNT = _rx(
     rf"\b(?:grant|funding|bid|award|investment|budget|allocation|donation|cost|costs|costing|worth)\s+(?:of\s+|was\s+|is\s+)?"
     rf"(?:around\s+|about\s+|over\s+|nearly\s+)?(?:£|\$|€)\s?{NUMBER}\s?(?:k|m|bn|million|billion|thousand)?|"
@@ -144,6 +151,8 @@ def _figures(sentence: str) -> list[str]:
 
 
 def not_a_metric(sentence: str) -> str | None:
+    if VALUE.search(sentence) or PAYBACK.search(sentence) or MONEY_SAVED.search(sentence):
+        return None  # money saved or avoided, or a payback period, is a result (DESIGN.md: value)
     if MEASUREMENT_PLAN.search(sentence) and not (PERCENT.search(sentence) or FRACTION_WORDS.search(sentence)):
         return "a measurement plan, not a result"
     has_figure = bool(re.search(r"\d", sentence) or re.search(rf"\b{WORD_NUMBER}\b", sentence, re.IGNORECASE))
