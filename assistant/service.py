@@ -173,7 +173,8 @@ class Assistant:
                 features = self.knowledge.root / "evidence" / STORED_FEATURES if detection.real_text else None
                 thresholds = load_thresholds(self.knowledge.root / "evidence" / THRESHOLDS_FILE)
                 real = self.knowledge.real if detection.real_text else ()
-                if thresholds is not None and thresholds.trained_on != training_digest(bank, real, features):
+                stale = thresholds is not None and thresholds.trained_on != training_digest(bank, real, features)
+                if detection.real_text and stale:
                     log.warning("evidence thresholds were calibrated on other training data; run 'shortlist eval "
                                 "calibrate' to refresh them")
                 self._detector = EvidenceDetector(
