@@ -147,39 +147,41 @@ def load_guidance(path: Path) -> tuple[GuidanceFrontMatter, list[str]]:
     return front, [p for p in paragraphs if not p.startswith("#") or "\n" in p]
 
 
+def _jsonl_lines(directory: Path) -> Iterable[tuple[Path, int, str]]:
+    """(file, line number, line) for every non-blank line of the folder's JSONL files, in order."""
+    for path in sorted(directory.glob("*.jsonl")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if line.strip():
+                yield path, number, line
+
+
 def load_bank(directory: Path) -> list[BankSentence]:
     sentences: list[BankSentence] = []
     seen: set[str] = set()
-    for path in sorted(directory.glob("*.jsonl")):
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                record = BankSentence.model_validate_json(line)
-            except ValidationError as exc:
-                raise ConfigError(_errors(path, exc, number)) from exc
-            if record.id in seen:
-                raise ConfigError(f"{path}:{number}: id: duplicate sentence id '{record.id}'")
-            seen.add(record.id)
-            sentences.append(record)
+    for path, number, line in _jsonl_lines(directory):
+        try:
+            record = BankSentence.model_validate_json(line)
+        except ValidationError as exc:
+            raise ConfigError(_errors(path, exc, number)) from exc
+        if record.id in seen:
+            raise ConfigError(f"{path}:{number}: id: duplicate sentence id '{record.id}'")
+        seen.add(record.id)
+        sentences.append(record)
     return sentences
 
 
 def load_real_texts(directory: Path) -> list[RealText]:
     """The real-text training split; a record whose sentences do not line up is an error naming it."""
     texts: list[RealText] = []
-    for path in sorted(directory.glob("*.jsonl")):
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                record = RealText.model_validate_json(line)
-                record.spans()
-            except ValidationError as exc:
-                raise ConfigError(_errors(path, exc, number)) from exc
-            except ValueError as exc:
-                raise ConfigError(f"{path}:{number}: {exc}") from exc
-            texts.append(record)
+    for path, number, line in _jsonl_lines(directory):
+        try:
+            record = RealText.model_validate_json(line)
+            record.spans()
+        except ValidationError as exc:
+            raise ConfigError(_errors(path, exc, number)) from exc
+        except ValueError as exc:
+            raise ConfigError(f"{path}:{number}: {exc}") from exc
+        texts.append(record)
     return texts
 
 

@@ -29,6 +29,7 @@ import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -115,28 +116,16 @@ class EvidenceDetector:
         self.thresholds: dict[str, float] = dict(thresholds or {})
         self._trained: TrainedModels | None = None
         self._bank_only: TrainedModels | None = None
+        common: dict[str, Any] = {
+            "embed": embed, "bank": bank, "bank_vectors": bank_vectors, "use_rules": use_rules,
+            "real_weight": real_weight, "regularisation": regularisation, "cache_dir": cache_dir, "model_id": model_id,
+        }
         if use_classifier and (real or stored is not None):
             # The bank-only model keeps what the team-written sentences teach (see BANK_SHARE).
-            self._bank_only = load_or_train(
-                embed=embed, bank=bank, real=(), stored=None, bank_vectors=bank_vectors, use_rules=use_rules,
-                use_context=False, real_weight=real_weight, regularisation=regularisation, cache_dir=cache_dir,
-                model_id=model_id,
-            )
+            self._bank_only = load_or_train(real=(), stored=None, use_context=False, **common)
         if use_classifier:
-            self._trained = load_or_train(
-                embed=embed,
-                bank=bank,
-                real=real,
-                stored=stored,
-                bank_vectors=bank_vectors,
-                use_rules=use_rules,
-                use_context=use_context,
-                real_weight=real_weight,
-                regularisation=regularisation,
-                cache_dir=cache_dir,
-                model_id=model_id,
-                progress=progress,
-            )
+            self._trained = load_or_train(real=real, stored=stored, use_context=use_context, progress=progress,
+                                          **common)
             if not self._trained.models:
                 log.warning("evidence training data is empty; the classifier is off")
                 self._trained = None

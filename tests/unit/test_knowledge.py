@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import ConfigError
-from assistant.knowledge import Knowledge, load_bank
+from assistant.knowledge import Knowledge, load_bank, load_real_texts
 from assistant.settings import REPO_ROOT
 from assistant.taxonomy import EVIDENCE_TYPES
 
@@ -49,3 +49,19 @@ def test_bank_error_names_file_line_and_field(tmp_path: Path) -> None:
     (tmp_path / "x.jsonl").write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n")
     with pytest.raises(ConfigError, match=r"x\.jsonl:2: labels\.0"):
         load_bank(tmp_path)
+
+
+def test_real_text_with_a_sentence_out_of_place_names_file_and_line(tmp_path: Path) -> None:
+    record = {
+        "id": "r1", "text": "Falls fell by 26%. Staff chose the mats.", "source": "https://example.org/x",
+        "publisher": "NHS England", "licence": "OGL-3.0", "retrieved": "2026-12-06", "kind": "case-study",
+        "group": "example-trust", "sentences": [{"text": "Staff chose the mats.", "labels": []},
+                                                  {"text": "Falls fell by 26%.", "labels": ["metric"]}],
+    }
+    (tmp_path / "train.jsonl").write_text(json.dumps(record) + "\n")
+    with pytest.raises(ConfigError, match=r"train\.jsonl:1: sentences\.1\.text: not found"):
+        load_real_texts(tmp_path)
+    record["licence"] = "all rights reserved"
+    (tmp_path / "train.jsonl").write_text(json.dumps(record) + "\n")
+    with pytest.raises(ConfigError, match=r"train\.jsonl:1"):
+        load_real_texts(tmp_path)
