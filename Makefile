@@ -3,14 +3,15 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: run test test-fast lint bench eval chromium
+.PHONY: run test test-fast lint bench eval chromium lock
 
-$(BIN)/shortlist: pyproject.toml
+$(BIN)/shortlist: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	# The CPU build of torch lies on disk; install it first so nothing pulls a CUDA build.
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[test]'
+	# Exactly the locked versions; pyproject.toml keeps open ranges for library users.
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[test]'
 	touch $@
 
 run: $(BIN)/shortlist  ## the web app on http://127.0.0.1:8000 with the bundled knowledge base
@@ -34,3 +35,14 @@ bench: $(BIN)/shortlist
 
 eval: $(BIN)/shortlist
 	$(BIN)/shortlist eval run --suite all
+
+lock:  ## refresh requirements.lock from a fresh venv with the newest versions pyproject.toml allows
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet --upgrade pip
+	.lock-venv/bin/pip install --quiet torch==2.13.0
+	.lock-venv/bin/pip install --quiet -e '.[test]'
+	{ echo "# Exact versions 'make run' / 'make test' install (pip constraints). Refresh: make lock"; \
+	  echo "# (a fresh venv, CPU torch first, then the open ranges of pyproject.toml, then pip freeze)."; \
+	  .lock-venv/bin/pip freeze --exclude-editable; } > requirements.lock
+	rm -rf .lock-venv
