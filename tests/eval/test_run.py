@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from assistant.service import Assistant
-from eval.runner import plan, run
+from eval.runner import DATASETS_DIR, plan, run
 from tests.conftest import make_settings
 
 pytestmark = pytest.mark.slow
@@ -53,7 +53,9 @@ def test_subset_of_every_suite_writes_rows_metrics_header_and_html(real_assistan
 
 
 def test_degraded_detection_fails_the_gates_against_the_default(real_assistant: Assistant, tmp_path: Path) -> None:
-    planned = plan("evidence", None, limit=20)
+    # The team-written gold alone: on a 20-text slice of the real dev split the absolute floors would
+    # fail even the comparison of a run with itself.
+    planned = plan("evidence", DATASETS_DIR / "evidence_gold.jsonl", limit=20)
     baseline = run(real_assistant, planned, out_dir=tmp_path / "default")
     degraded_settings = make_settings(real_assistant.settings.data_dir, detection={"classifier": False})
     degraded = run(Assistant.from_settings(degraded_settings), planned, out_dir=tmp_path / "rules-only")
