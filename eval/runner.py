@@ -94,8 +94,35 @@ def _no_progress(description: str, total: int | None) -> AbstractContextManager[
     return nullcontext(lambda n=1: None)
 
 
+def _field_value(record: Any, name: str) -> str | None:
+    """A record's value for ``--by``: a known field or a metadata field; lists and dicts are not slices."""
+    value = getattr(record, "metadata", {}).get(name, getattr(record, name, None))
+    return None if value is None or isinstance(value, list | dict) else str(value)
+
+
+def _slices(suite: Any, result: SuiteResult, by: str) -> dict[str, Any]:
+    """The suite's headline metrics per value of a record field: ``by.<field>=<value>.<metric>``."""
+    groups: dict[str, list[Any]] = {}
+    for case_result in result.results:
+        value = _field_value(case_result.case.record, by)
+        if value is not None:
+            groups.setdefault(value, []).append(case_result)
+    metrics: dict[str, Any] = {}
+    for value, members in sorted(groups.items()):
+        summary = suite.summarise(members)
+        metrics[f"by.{by}={value}.cases"] = len(members)
+        for key in result.headline:
+            metrics[f"by.{by}={value}.{key}"] = summary.get(key)
+    return metrics
+
+
 def _run_suite(
-    assistant: Any, item: Planned, progress: ProgressFactory, out_dir: Path, done: dict[tuple[str, Path], SuiteResult]
+    assistant: Any,
+    item: Planned,
+    progress: ProgressFactory,
+    out_dir: Path,
+    done: dict[tuple[str, Path], SuiteResult],
+    by: str | None = None,
 ) -> SuiteResult:
     started = time.perf_counter()
     shown = _display(item.path)
@@ -123,6 +150,8 @@ def _run_suite(
     try:
         result.metrics = suite.summarise(results)
         result.figures, result.tables = suite.report(results, result.metrics, out_dir)
+        if by:
+            result.metrics.update(_slices(suite, result, by))
     except Exception as exc:
         log.warning("suite %s could not be summarised:\n%s", item.suite, traceback.format_exc())
         result.status, result.reason = "error", f"error while summarising: {type(exc).__name__}: {exc}"
@@ -138,6 +167,7 @@ def run(
     argv: list[str] | None = None,
     progress: ProgressFactory | None = None,
     gates: dict[str, Gate] | None = None,
+    by: str | None = None,
 ) -> RunOutcome:
     """Run the planned suites with one Assistant and write header, rows, metrics and the HTML report."""
     started = time.perf_counter()
@@ -152,7 +182,7 @@ def run(
     done: dict[tuple[str, Path], SuiteResult] = {}
     providers = {getattr(SUITES[item.suite], "derives_from", "") for item in planned}
     for item in sorted(planned, key=lambda p: p.suite not in providers):  # providers run first
-        done[(item.suite, item.path)] = _run_suite(assistant, item, progress, out_dir, done)
+        done[(item.suite, item.path)] = _run_suite(assistant, item, progress, out_dir, done, by)
     results = [done[(item.suite, item.path)] for item in planned]
     wall = time.perf_counter() - started
     header["wall_s"] = round(wall, 1)

@@ -29,6 +29,8 @@ def eval_run(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Report directory (default eval/runs/<id>)")] = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Only the first N cases of each dataset")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics document as JSON")] = False,
+    by: Annotated[str | None, typer.Option("--by", help="Also report each suite's headline metrics per value of "
+                                           "this record field (e.g. source, programme, kind)")] = None,
 ) -> None:
     """Run evaluation suites offline and write rows, metrics and an HTML report."""
     from eval.runner import iter_headlines, plan, run
@@ -36,7 +38,7 @@ def eval_run(
     planned = plan(suite, dataset, limit=limit)  # validates every dataset before any model loads
     assistant = build_assistant()
     warm_up(assistant)
-    outcome = run(assistant, planned, out_dir=out, argv=["shortlist", *sys.argv[1:]], progress=progress_bar)
+    outcome = run(assistant, planned, out_dir=out, argv=["shortlist", *sys.argv[1:]], progress=progress_bar, by=by)
     if as_json:
         sys.stdout.write(json.dumps(outcome.metrics, ensure_ascii=False) + "\n")
         return
@@ -45,6 +47,11 @@ def eval_run(
         table.add_column(column)
     for name, label, value in iter_headlines(outcome):
         table.add_row(name, escape(label), value)
+    if by:
+        for result in outcome.results:
+            for key, value in result.metrics.items():
+                if key.startswith("by.") and not key.endswith(".cases") and value is not None:
+                    table.add_row(result.name, escape(key.removeprefix("by.")), _number(value))
     console.print(table)
     failed = [f"{r.name}: {r.reason}" for r in outcome.results if r.status == "error"]
     errors = sum(1 for r in outcome.results for c in r.results if c.error)

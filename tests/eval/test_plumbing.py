@@ -49,3 +49,18 @@ def test_rows_name_their_suite_case_and_dataset_line(fake_assistant: Assistant, 
     assert [(r["suite"], r["line"]) for r in rows] == [("retrieval", 1), ("retrieval", 2), ("retrieval", 3)]
     assert set(rows[0]["scores"]) == {"recall@5", "mrr", "bm25.recall@5", "bm25.mrr"}
     assert rows[0]["output"]["system"] and rows[0]["reasons"]["recall@5"]
+
+
+def test_by_field_slices_headline_metrics_per_value(fake_assistant: Assistant, tmp_path: Path) -> None:
+    from eval.runner import DATASETS_DIR
+
+    lines = (DATASETS_DIR / "real" / "dev.jsonl").read_text(encoding="utf-8").splitlines()[:4]
+    dataset = tmp_path / "real.jsonl"
+    dataset.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    outcome = run(fake_assistant, plan("evidence", dataset), out_dir=tmp_path / "run", by="kind")
+    metrics = outcome.results[0].metrics
+    kinds = {json.loads(line)["kind"] for line in lines}
+    assert {k for k in metrics if k.endswith(".cases")} == {f"by.kind={kind}.cases" for kind in kinds}
+    assert sum(metrics[f"by.kind={kind}.cases"] for kind in kinds) == 4
+    for kind in kinds:
+        assert f"by.kind={kind}.sentence.macro_f1" in metrics
