@@ -8,13 +8,14 @@ answers are scored (an optional scoring matrix). Errors name the file and the fi
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from assistant.errors import ConfigError, NotFound
+from assistant.errors import ConfigError, InvalidInput, NotFound
 from assistant.taxonomy import EvidenceType
 
 Sector = Literal[
@@ -195,6 +196,14 @@ def load_programme(path: Path) -> Programme:
         raise ConfigError(format_validation_error(path, exc)) from exc
 
 
+def _has_category(programme: Programme, ref: str) -> bool:
+    try:
+        programme.category(ref)
+    except NotFound:
+        return False
+    return True
+
+
 class PackLibrary:
     """Every programme in a folder, looked up by id; category ids may be bare when unique."""
 
@@ -218,6 +227,25 @@ class PackLibrary:
                 return programme
         known = ", ".join(p.id for p in self.programmes)
         raise NotFound(f"No programme '{programme_id}'. Known programmes: {known}.")
+
+    def infer_programme(self, categories: Iterable[str]) -> Programme:
+        """The one programme that has every category named (by id or title); otherwise say which could."""
+        named = sorted({c for c in categories if c})
+        if not named:
+            raise InvalidInput("The batch names no categories, so the programme cannot be inferred; pass --programme.")
+        fits = [p for p in self.programmes if all(_has_category(p, c) for c in named)]
+        if len(fits) == 1:
+            return fits[0]
+        if fits:
+            raise InvalidInput(
+                f"The categories fit several programmes: {', '.join(p.id for p in fits)}; pass --programme ID."
+            )
+        partial = [p.id for p in self.programmes if any(_has_category(p, c) for c in named)]
+        hint = f" Programmes with some of them: {', '.join(partial)}." if partial else ""
+        raise InvalidInput(
+            f"No programme has all the categories named ({', '.join(named[:6])}{'…' if len(named) > 6 else ''})."
+            f"{hint} Pass --programme ID (see 'shortlist packs list')."
+        )
 
     def find_category(self, ref: str, programme_id: str | None = None) -> tuple[Programme, Category]:
         """Resolve 'programme/category', a bare category id or title, optionally within one programme."""

@@ -61,7 +61,10 @@ def check(
         metavar="INPUT",
         help="A folder of documents with manifest.csv (or NAME.yaml beside each), a CSV/XLSX export, or a ZIP",
     )],
-    programme: Annotated[str, typer.Option("--programme", "-p", help="Programme id (see 'shortlist packs list')")],
+    programme: Annotated[str | None, typer.Option(
+        "--programme", "-p",
+        help="Programme id (see 'shortlist packs list'); inferred when the entries' categories name one programme",
+    )] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the report: .html, .csv or .json")] = None,
     columns: Annotated[Path | None, typer.Option("--columns", help="YAML/TOML column mapping (spreadsheets)")] = None,
     previous: Annotated[list[Path] | None, typer.Option(
@@ -81,8 +84,15 @@ def check(
     if full_review:
         settings = settings.model_copy(update={"eligibility_review": "full"})
     assistant = Assistant.from_settings(settings)
-    resolved = assistant.packs.programme(programme)
     mapping = load_mapping(columns) if columns else None
+    if programme is None:
+        # Read the batch once to see which categories it names, then once more against their programme.
+        first = load_path(input_path, programme=assistant.packs.programmes[0], mapping=mapping,
+                          limits=assistant.settings.limits)
+        resolved = assistant.packs.infer_programme(item.category for item in first)
+        err_console.print(f"programme: {resolved.id} (from the entries' categories)", highlight=False)
+    else:
+        resolved = assistant.packs.programme(programme)
     items = load_path(input_path, programme=resolved, mapping=mapping, limits=assistant.settings.limits)
     previous_texts = _previous_texts(assistant, previous or [])
     counts = {"last": 0, "reused": -1}

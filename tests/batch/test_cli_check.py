@@ -109,3 +109,28 @@ def test_sigterm_stops_a_batch_cleanly_and_a_rerun_resumes(cli_env: Path, tmp_pa
     assert again.exit_code == 0, again.output
     summary = " ".join(again.output.split())
     assert "400 entries" in summary and f"({kept} reused from an earlier run" in summary, summary[:400]
+
+
+def test_programme_is_inferred_from_the_categories_the_entries_name(
+    cli_env: Path, planted_batch: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "report.json"
+    result = CliRunner().invoke(app, ["check", str(planted_batch), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text())["programme"] == "hsj-awards-2025"
+
+
+def test_categories_of_no_single_programme_name_the_candidates(batch_assistant: Assistant) -> None:
+    from assistant.errors import InvalidInput
+
+    from assistant.packs import PackLibrary
+
+    packs = batch_assistant.packs
+    awards = packs.programme("hsj-awards-2025")
+    # A new edition of the same programme carries the same category ids.
+    editions = PackLibrary([awards, awards.model_copy(update={"id": "hsj-awards-2026", "year": 2026})])
+    with pytest.raises(InvalidInput, match=r"several programmes: hsj-awards-2025, hsj-awards-2026; pass --programme"):
+        editions.infer_programme(["acute-innovation"])
+    with pytest.raises(InvalidInput, match=r"No programme has all the categories named .*Programmes with some"):
+        packs.infer_programme(["acute-innovation", "clinical-support-service"])
+    assert packs.infer_programme(["acute-innovation"]).id == "hsj-awards-2025"
