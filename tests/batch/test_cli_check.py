@@ -122,7 +122,6 @@ def test_programme_is_inferred_from_the_categories_the_entries_name(
 
 def test_categories_of_no_single_programme_name_the_candidates(batch_assistant: Assistant) -> None:
     from assistant.errors import InvalidInput
-
     from assistant.packs import PackLibrary
 
     packs = batch_assistant.packs
