@@ -58,6 +58,8 @@ async def _upload_fields(request: Request, assistant: Assistant) -> dict[str, An
     document = await read_upload(upload, assistant)
     fields: dict[str, Any] = {key: value for key, value in form.items() if key != "file" and isinstance(value, str)}
     fields["text"] = document.text
+    if document.hidden:
+        fields["hidden"] = list(document.hidden)
     return fields
 
 

@@ -96,6 +96,11 @@ class ReviewRequest(_Body):
         description="Who enters and with whom, for the entrant rules (sector, partners); in a multipart form, "
         "the same object as a JSON string",
     )
+    hidden: list[str] = Field(
+        default_factory=list, max_length=1000,
+        description="Text the uploaded file hides from readers (hidden, white or tiny text); filled by the server "
+        "from a .docx or .pdf upload",
+    )
 
     @field_validator("entrant", mode="before")
     @classmethod

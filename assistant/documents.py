@@ -12,6 +12,7 @@ import logging
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from assistant.errors import InvalidInput
 
@@ -28,6 +29,42 @@ class Document:
     name: str
     text: str
     kind: str
+    # Text the file holds but a reader would not see: hidden, white or ≤ 2-pt runs in .docx, text
+    # drawn invisibly (render mode 3) or in white in a PDF. It is part of ``text``; judges' AI
+    # screening reads it, so the review warns about it.
+    hidden: tuple[str, ...] = ()
+
+
+_WHITE = {"FFFFFF", "FEFEFE", "FDFDFD"}
+
+
+def _hidden_run(run: object) -> bool:
+    font = getattr(run, "font", None)
+    if font is None:
+        return False
+    try:
+        colour = str(font.color.rgb) if font.color is not None and font.color.type is not None else ""
+    except (AttributeError, ValueError):
+        colour = ""
+    size = font.size.pt if font.size is not None else None
+    return bool(font.hidden) or colour.upper() in _WHITE or (size is not None and size <= 2)
+
+
+def _docx_hidden(paragraph: object) -> list[str]:
+    """Runs of hidden text in one paragraph, adjacent hidden runs joined."""
+    pieces: list[str] = []
+    current = ""
+    for run in getattr(paragraph, "runs", []):
+        if _hidden_run(run):
+            current += run.text
+        elif current.strip():
+            pieces.append(current.strip())
+            current = ""
+        else:
+            current = ""
+    if current.strip():
+        pieces.append(current.strip())
+    return pieces
 
 
 def _check_text(name: str, text: str, *, max_chars: int) -> str:
@@ -61,7 +98,7 @@ def _decode(name: str, data: bytes) -> str:
     return text
 
 
-def _docx_text(name: str, data: bytes) -> str:
+def _docx_text(name: str, data: bytes) -> tuple[str, list[str]]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         if sum(info.file_size for info in archive.infolist()) > MAX_DOCX_UNCOMPRESSED:
@@ -85,10 +122,12 @@ def _docx_text(name: str, data: bytes) -> str:
     except Exception as exc:  # python-docx raises KeyError, ValueError, lxml errors on bad files
         raise InvalidInput(f"{name}: the Word file could not be read ({type(exc).__name__}); save it again.") from exc
     lines: list[str] = []
+    hidden: list[str] = []
     for block in document.element.body.iterchildren():
         tag = block.tag.rsplit("}", 1)[-1]
         if tag == "p":
             paragraph = Paragraph(block, document)
+            hidden.extend(_docx_hidden(paragraph))
             text = paragraph.text.strip()
             if not text:
                 lines.append("")
@@ -112,10 +151,39 @@ def _docx_text(name: str, data: bytes) -> str:
                 if cells:
                     lines.append(" | ".join(cells))
             lines.append("")
-    return "\n".join(lines).strip() + "\n"
+    return "\n".join(lines).strip() + "\n", hidden
 
 
-def _pdf_text(name: str, data: bytes) -> str:
+def _pdf_page(page: Any) -> tuple[str, list[str]]:
+    """A page's text, and the parts drawn invisibly (render mode 3) or in white fill."""
+    state = {"mode": 0, "white": False}
+    hidden: list[str] = []
+
+    def before(operator: Any, operands: Any, cm: Any, tm: Any) -> None:
+        name = operator.decode() if isinstance(operator, bytes) else str(operator)
+        try:
+            if name == "Tr":
+                state["mode"] = int(operands[0])
+            elif name in ("rg", "sc", "scn") and len(operands) == 3:
+                state["white"] = all(float(v) >= 0.98 for v in operands)
+            elif name == "g" and len(operands) == 1:
+                state["white"] = float(operands[0]) >= 0.98
+            elif name == "k" and len(operands) == 4:
+                state["white"] = all(float(v) <= 0.02 for v in operands)
+            elif name == "BT":
+                state["mode"] = 0
+        except (TypeError, ValueError, IndexError):
+            return
+
+    def text(piece: str, cm: Any, tm: Any, font: Any, size: Any) -> None:
+        if piece.strip() and (state["mode"] == 3 or state["white"]):
+            hidden.append(piece.strip())
+
+    content = page.extract_text(visitor_operand_before=before, visitor_text=text) or ""
+    return content, [" ".join(hidden)] if hidden else []
+
+
+def _pdf_text(name: str, data: bytes) -> tuple[str, list[str]]:
     try:
         from pypdf import PdfReader
         from pypdf.errors import PdfReadError
@@ -125,7 +193,9 @@ def _pdf_text(name: str, data: bytes) -> str:
             raise InvalidInput(f"{name}: the PDF is password-protected; remove the protection and upload it again.")
         if len(reader.pages) > MAX_PDF_PAGES:
             raise InvalidInput(f"{name}: the PDF has {len(reader.pages)} pages, more than {MAX_PDF_PAGES}.")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        parsed = [_pdf_page(page) for page in reader.pages]
+        pages = [content for content, _ in parsed]
+        hidden = [piece for _, pieces in parsed for piece in pieces]
     except InvalidInput:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
@@ -135,7 +205,7 @@ def _pdf_text(name: str, data: bytes) -> str:
     text = "\n\n".join(page.strip() for page in pages if page.strip())
     if not text.strip():
         raise InvalidInput(f"{name}: the PDF has no text layer (a scan?); export it from Word or run OCR first.")
-    return text
+    return text, hidden
 
 
 def read_document(name: str, data: bytes, *, max_bytes: int, max_chars: int) -> Document:
@@ -148,11 +218,13 @@ def read_document(name: str, data: bytes, *, max_bytes: int, max_chars: int) -> 
     if suffix in TEXT_SUFFIXES or suffix == "":
         return Document(name, _check_text(name, _decode(name, data), max_chars=max_chars), "text")
     if suffix == ".docx":
-        return Document(name, _check_text(name, _docx_text(name, data), max_chars=max_chars), "docx")
+        text, hidden = _docx_text(name, data)
+        return Document(name, _check_text(name, text, max_chars=max_chars), "docx", tuple(hidden))
     if suffix == ".pdf":
         if not data.startswith(b"%PDF"):
             raise InvalidInput(f"{name}: not a PDF file (it does not start with %PDF); export it again.")
-        return Document(name, _check_text(name, _pdf_text(name, data), max_chars=max_chars), "pdf")
+        text, hidden = _pdf_text(name, data)
+        return Document(name, _check_text(name, text, max_chars=max_chars), "pdf", tuple(hidden))
     raise InvalidInput(f"{name}: unsupported file type '{suffix}'; use .txt, .md, .docx or .pdf.")
 
 

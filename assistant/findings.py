@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from assistant.evidence.detector import SentenceEvidence
 from assistant.evidence.rules import FUTURE, PASSIVE_CARE, SPREAD, VAGUE_PARTNER
@@ -74,6 +74,44 @@ def estimate_band(programme: Programme, criterion: Criterion, found: set[Evidenc
         if chosen is programme.scoring[0] and len(programme.scoring) > 1 and programme.scoring[1].min_coverage == 0:
             chosen = programme.scoring[1]
     return Band(band=chosen.band, descriptor=chosen.descriptor, coverage=round(coverage, 3))
+
+
+HIDDEN_NOTE = "It is hidden in the file (hidden, white or tiny text)."
+
+
+def _locate(text: str, piece: str) -> tuple[int, int] | None:
+    """Where a hidden piece sits in the draft text, whatever whitespace the file's layout put between words."""
+    words = piece.split()
+    if not words:
+        return None
+    match = re.search(r"\s+".join(re.escape(w) for w in words), text)
+    return (match.start(), match.end()) if match else None
+
+
+def hidden_text_warnings(text: str, hidden: Sequence[str], warnings: list[Warning]) -> list[Warning]:
+    """Say which warnings quote hidden text; hidden text that no warning covers gets its own warning."""
+    result = list(warnings)
+    for piece in dict.fromkeys(h for h in hidden if len(h.split()) >= 3):
+        place = _locate(text, piece)
+        if place is None:
+            continue
+        start, end = place
+        covering = [
+            i for i, w in enumerate(result)
+            if w.kind == "ai_instruction" and w.start is not None and w.end is not None
+            and w.start < end and start < w.end
+        ]
+        for i in covering:
+            if HIDDEN_NOTE not in result[i].message:
+                result[i] = result[i].model_copy(update={"message": f"{result[i].message} {HIDDEN_NOTE}"})
+        if not covering:
+            result.append(Warning(
+                kind="ai_instruction",
+                message="Text hidden in the file (hidden, white or tiny text): judges' screening reads it and will "
+                "flag it; make it visible or remove it.",
+                quote=text[start:end], start=start, end=end,
+            ))
+    return result
 
 
 def review_warnings(text: str, criteria: list[CriterionReview], section_map: SectionMap) -> list[Warning]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +22,7 @@ from assistant.errors import InvalidInput
 from assistant.evidence.calibration import STORED_FEATURES, THRESHOLDS_FILE, load_thresholds
 from assistant.evidence.detector import EvidenceDetector, SentenceEvidence
 from assistant.evidence.training import training_digest, training_steps
+from assistant.findings import hidden_text_warnings
 from assistant.knowledge import Knowledge, Passage, PassageKind
 from assistant.packs import Category, PackLibrary, Programme
 from assistant.review import Evidence, Review
@@ -214,12 +215,16 @@ class Assistant:
         programme: str | None = None,
         examples: bool = True,
         entrant: Entrant | None = None,
+        hidden: Sequence[str] = (),
     ) -> Review:
         """The review contract; with ``entrant`` (even an empty one) its ``eligibility`` is filled too,
-        read from this same review, so the draft is embedded once."""
+        read from this same review, so the draft is embedded once. ``hidden`` is the text an uploaded file
+        hides from readers; the warnings say which of their quotes it is, or quote it."""
         text = check_text(text, max_chars=self.settings.limits.max_draft_chars)
         resolved_programme, resolved_category = self.resolve(category, programme)
         review = self.reviewer.review(text, resolved_programme, resolved_category, examples=examples)
+        if hidden:  # text the uploaded file hides from readers (``Document.hidden``)
+            review = review.model_copy(update={"warnings": hidden_text_warnings(text, hidden, review.warnings)})
         if entrant is None:
             return review
         from assistant.eligibility import EntryInput, check_eligibility

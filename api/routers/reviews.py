@@ -30,5 +30,6 @@ def create_review(
 ) -> Review:
     entrant = request.entrant or (Entrant() if request.eligibility else None)
     return assistant.review(
-        request.text, request.category, programme=request.programme, examples=request.examples, entrant=entrant
+        request.text, request.category, programme=request.programme, examples=request.examples, entrant=entrant,
+        hidden=request.hidden,
     )

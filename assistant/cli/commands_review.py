@@ -116,7 +116,8 @@ def review(
     document = assistant.read_file(draft)
     warm_up(assistant)
     with err_console.status("Reviewing…"):
-        result = assistant.review(document.text, category, programme=programme, examples=examples, entrant=entrant)
+        result = assistant.review(document.text, category, programme=programme, examples=examples, entrant=entrant,
+                                  hidden=document.hidden)
         previous = None
         if against is not None:
             old = assistant.read_file(against)
