@@ -77,11 +77,14 @@ def check_item(
             else "no category is given"
         return {"report": unreadable(item, reason).model_dump(mode="json"), "signature": None}
     try:
+        hidden: tuple[str, ...] = ()
         if item.text is not None:
             text = item.text
         else:
-            text = assistant.read_upload(item.file_name or item.source, item.data or b"").text
+            document = assistant.read_upload(item.file_name or item.source, item.data or b"")
+            text, hidden = document.text, document.hidden
         entry, notes = entry_input(item, text, previous)
+        entry = entry.model_copy(update={"hidden": list(hidden)})
         eligibility, signature = evaluate_entry(assistant, entry, programme, category)
     except InvalidInput as exc:
         return {"report": unreadable(item, exc.message, category.id).model_dump(mode="json"), "signature": None}

@@ -18,7 +18,7 @@ import datetime as dt
 import hashlib
 import threading
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -72,6 +72,9 @@ class EntryInput(Entrant):
     previous_entries: list[str] = Field(default_factory=list, description="Texts of earlier entries to compare")
     deadline: dt.date | None = Field(default=None, description="Overrides the programme deadline")
     other_categories: list[str] = Field(default_factory=list, description="Other categories the entry is in")
+    hidden: list[str] = Field(
+        default_factory=list, description="Text the entry's file hides from readers (Document.hidden)"
+    )
 
 
 @dataclass(frozen=True)
@@ -193,7 +196,7 @@ def evaluate_entry(
         _re_entry(assistant, text, vector, hashes, entry.previous_entries),
         _duplicate(entry.other_categories),
         _pii(text),
-        _ai_instructions(text),
+        _ai_instructions(text, entry.hidden),
     ]
     signature = EntrySignature(vector=[round(float(x), 6) for x in vector], sketch=similarity.sketch(hashes))
     return Eligibility(verdict=verdict_of(rules), rules=rules), signature
@@ -284,12 +287,16 @@ def _pii(text: str) -> RuleResult:
     )
 
 
-def _ai_instructions(text: str) -> RuleResult:
+def _ai_instructions(text: str, hidden: Sequence[str] = ()) -> RuleResult:
     hits = find_ai_instructions(text)
-    if not hits:
+    pieces = [p for p in dict.fromkeys(hidden) if len(p.split()) >= 3]
+    if not hits and not pieces:
         return RuleResult(rule="ai_instructions", status="pass", reason="No instructions aimed at AI reviewers.")
-    quotes = _unique_quotes(h.quote(text) for h in hits)
-    return RuleResult(
-        rule="ai_instructions", status="needs_review", quotes=quotes,
-        reason=f"{len(hits)} sentence(s) address AI or automated reviewers, an attempt to influence scoring.",
-    )
+    quotes = _unique_quotes([*(h.quote(text) for h in hits), *pieces])
+    reasons = []
+    if hits:
+        reasons.append(f"{len(hits)} sentence(s) address AI or automated reviewers, an attempt to influence scoring")
+    if pieces:
+        reasons.append(f"{len(pieces)} piece(s) of text are hidden in the file (hidden, white or tiny text), "
+                       "which only a machine reads")
+    return RuleResult(rule="ai_instructions", status="needs_review", quotes=quotes, reason="; ".join(reasons) + ".")
