@@ -29,35 +29,56 @@ def _opening(text: str, item: CriterionReview) -> str:
     return text[sentences[0].start : end]
 
 
+def _split(text: str, review: Review) -> str:
+    """The split Shortlist made, for an organiser to check: each criterion with the words its answer opens with."""
+    parts = []
+    for item in review.criteria:
+        if item.sections:
+            words = text[item.sections[0].start : item.sections[0].end].split()[:6]
+            parts.append(f"{item.title}: “{' '.join(words)}…”")
+        else:
+            parts.append(f"{item.title}: nothing")
+    return "; ".join(parts)
+
+
 def required_criteria(text: str, review: Review, category: Category) -> RuleResult:
+    """Required criteria answered with substance. A failure must rest on something the organiser can see:
+    when the answer was placed by content alignment (no heading names it), a missing or thin answer may be
+    a boundary drawn in the wrong place, so it is ``needs_review`` with the split Shortlist made."""
     rules = category.eligibility
     required = rules.required_criteria or [c.id for c in category.criteria]
     minimum = rules.min_words_per_criterion
-    missing: list[str] = []
+    aligned = any(s.method == "content" for item in review.criteria for s in item.sections)
+    certain: list[str] = []
+    unsure: list[str] = []
     thin: list[CriterionReview] = []
     for criterion_id in required:
         item = review.criterion(criterion_id)
         if not item.section_found:
-            missing.append(item.title)
+            (unsure if aligned else certain).append(f"no answer found for {item.title}")
         elif item.word_count < minimum:
             thin.append(item)
-    if not missing and not thin:
+            by_content = all(s.method == "content" for s in item.sections)
+            (unsure if by_content else certain).append(
+                f"{item.title} has only {item.word_count} words (at least {minimum} are needed)"
+            )
+    if not certain and not unsure:
         return RuleResult(
             rule="required_criteria", status="pass",
             reason=f"All {len(required)} required criteria are answered with at least {minimum} words.",
         )
-    problems = []
-    if missing:
-        problems.append(f"no answer found for {_join(missing)}")
-    if thin:
-        problems.append(
-            ", ".join(f"{item.title} has only {item.word_count} words" for item in thin)
-            + f" (at least {minimum} are needed)"
-        )
     quotes = [q for q in (_opening(text, item) for item in thin) if q]
+    reasons = []
+    if certain:
+        reasons.append("Required criteria are not answered with substance: " + "; ".join(certain) + ".")
+    if unsure:
+        reasons.append(
+            "Could not tell which part answers " + _join([u.split(" for ")[-1].split(" has ")[0] for u in unsure])
+           + " (no heading in the entry names it): " + "; ".join(unsure) + ". Shortlist's split: "
+            + _split(text, review) + "."
+        )
     return RuleResult(
-        rule="required_criteria", status="fail", quotes=quotes,
-        reason="Required criteria are not answered with substance: " + "; ".join(problems) + ".",
+        rule="required_criteria", status="fail" if certain else "needs_review", quotes=quotes, reason=" ".join(reasons)
     )
 
 

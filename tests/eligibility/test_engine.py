@@ -154,3 +154,21 @@ def test_an_entry_in_several_categories_needs_review(real_assistant: Assistant, 
     result = run(real_assistant, acute_text, other_categories=["patient-safety"])
     assert rule(result, "duplicate_entry").status == "needs_review"
     assert "patient-safety" in rule(result, "duplicate_entry").reason
+
+
+def test_a_headingless_entry_is_never_ineligible_for_where_shortlist_drew_a_boundary(
+    real_assistant: Assistant, acute_text: str
+) -> None:
+    # The same well-formed entry with every heading removed: its answers can only be placed by content.
+    headingless = "\n".join(line for line in acute_text.splitlines() if not line.startswith("#"))
+    result = run(real_assistant, headingless)
+    required = rule(result, "required_criteria")
+    assert required.status in ("pass", "needs_review")
+    if required.status == "needs_review":
+        assert "Could not tell which part answers" in required.reason and "Shortlist's split:" in required.reason
+    assert result.verdict != "ineligible"
+    # Without the Scale answer and without headings, it still needs a person, not a fail.
+    start, stop = acute_text.index("## Scale"), acute_text.index("## Sustainability")
+    cut = "\n".join(line for line in (acute_text[:start] + acute_text[stop:]).splitlines() if not line.startswith("#"))
+    missing = rule(run(real_assistant, cut), "required_criteria")
+    assert missing.status == "needs_review" and "Shortlist's split:" in missing.reason
