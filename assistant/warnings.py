@@ -58,7 +58,7 @@ _AI_INSTRUCTIONS = [
     ),
     re.compile(rf"\b(?:note|message|instruction)s? (?:to|for) (?:the |any )?{_AI_TARGET}\b", re.I),
     re.compile(
-        rf"\b(?:if you are|as an?|dear|attention|to the) {_AI_TARGET}(?: (?:reviewer|assessor|judge|"
+        rf"\b(?:if you are|as an?|dear|attention|to the)(?: an?| the| any)? {_AI_TARGET}(?: (?:reviewer|assessor|judge|"
         r"evaluator|marker|scorer|system))?\b.{0,120}\b(?:score|rate|mark|rank|grade|award|classify|"
         r"recommend|shortlist|treat|consider|must|should)\b",
         re.I,

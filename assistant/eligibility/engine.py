@@ -196,7 +196,7 @@ def evaluate_entry(
         _re_entry(assistant, text, vector, hashes, entry.previous_entries),
         _duplicate(entry.other_categories),
         _pii(text),
-        _ai_instructions(text, entry.hidden),
+        ai_instructions_rule(text, entry.hidden),
     ]
     signature = EntrySignature(vector=[round(float(x), 6) for x in vector], sketch=similarity.sketch(hashes))
     return Eligibility(verdict=verdict_of(rules), rules=rules), signature
@@ -287,7 +287,7 @@ def _pii(text: str) -> RuleResult:
     )
 
 
-def _ai_instructions(text: str, hidden: Sequence[str] = ()) -> RuleResult:
+def ai_instructions_rule(text: str, hidden: Sequence[str] = ()) -> RuleResult:
     hits = find_ai_instructions(text)
     pieces = [p for p in dict.fromkeys(hidden) if len(p.split()) >= 3]
     if not hits and not pieces:
