@@ -11,7 +11,6 @@ Run: python bench/instructions_bench.py [--json]
 from __future__ import annotations
 
 import argparse
-import io
 import json
 from collections import defaultdict
 from pathlib import Path
@@ -24,43 +23,15 @@ DATASET = Path(__file__).resolve().parent.parent / "eval" / "datasets" / "ai_ins
 
 
 def build(case: dict[str, str]) -> tuple[str, bytes]:
+    from eval.hidden_files import DOCX_MODES, docx_hiding, pdf_hiding
+
     hide = case["hide"]
     extra = case.get("instruction") or case.get("text", "")
     if hide == "visible":
         return "entry.md", f"{BODY} {extra}\n".encode()
-    if hide in ("vanish", "white", "tiny"):
-        import docx
-        from docx.shared import Pt, RGBColor
-
-        document = docx.Document()
-        paragraph = document.add_paragraph(BODY + " ")
-        run = paragraph.add_run(extra)
-        if hide == "vanish":
-            run.font.hidden = True
-        elif hide == "white":
-            run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
-        else:
-            run.font.size = Pt(1)
-        buffer = io.BytesIO()
-        document.save(buffer)
-        return "entry.docx", buffer.getvalue()
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen import canvas
-
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4)
-    text = pdf.beginText(72, 760)
-    text.textLine(BODY[:90])
-    text.textLine(BODY[90:])
-    if hide == "pdf_invisible":
-        text.setTextRenderMode(3)
-    else:
-        text.setFillColorRGB(1, 1, 1)
-    text.textLine(extra)
-    pdf.drawText(text)
-    pdf.showPage()
-    pdf.save()
-    return "entry.pdf", buffer.getvalue()
+    if hide in DOCX_MODES:
+        return "entry.docx", docx_hiding(BODY, extra, hide)
+    return "entry.pdf", pdf_hiding([BODY[:90], BODY[90:]], extra, hide)
 
 
 def main() -> None:
