@@ -12,7 +12,7 @@ from assistant.review import Band, CriterionReview, Evidence, Warning
 from assistant.sections import SectionMap
 from assistant.sentences import count_words
 from assistant.taxonomy import EvidenceType
-from assistant.warnings import find_ai_instructions, find_pii
+from assistant.warnings import TextHit, find_ai_instructions, find_pii
 
 _GENERIC_TEAM = re.compile(
     r"\b(?:the team|we|our team|the project team|the service)\b.{0,60}\b(?:developed|designed|created|introduced|"
@@ -86,6 +86,21 @@ def _locate(text: str, piece: str) -> tuple[int, int] | None:
         return None
     match = re.search(r"\s+".join(re.escape(w) for w in words), text)
     return (match.start(), match.end()) if match else None
+
+
+def with_instructions_by_meaning(text: str, hits: Sequence[TextHit], warnings: list[Warning]) -> list[Warning]:
+    """Add the re-worded instructions no pattern caught (``Assistant.find_instructions_by_meaning``)."""
+    taken = [(w.start, w.end) for w in warnings if w.kind == "ai_instruction" and w.start is not None]
+    added = [
+        Warning(
+            kind="ai_instruction",
+            message="This sentence reads as an instruction to AI or automated reviewers; judges will see it as "
+            "gaming the scoring.",
+            quote=hit.quote(text), start=hit.start, end=hit.end,
+        )
+        for hit in hits if not any(start < hit.end and hit.start < (end or 0) for start, end in taken)
+    ]
+    return [*warnings, *added]
 
 
 def hidden_text_warnings(text: str, hidden: Sequence[str], warnings: list[Warning]) -> list[Warning]:

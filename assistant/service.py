@@ -22,12 +22,14 @@ from assistant.errors import InvalidInput
 from assistant.evidence.calibration import STORED_FEATURES, THRESHOLDS_FILE, load_thresholds
 from assistant.evidence.detector import EvidenceDetector, SentenceEvidence
 from assistant.evidence.training import training_digest, training_steps
-from assistant.findings import hidden_text_warnings
+from assistant.findings import hidden_text_warnings, with_instructions_by_meaning
+from assistant.instructions import EXAMPLES_FILE, InstructionScreen, load_examples
 from assistant.knowledge import Knowledge, Passage, PassageKind
 from assistant.packs import Category, PackLibrary, Programme
 from assistant.review import Evidence, Review
 from assistant.reviewer import Reviewer
 from assistant.settings import Settings
+from assistant.warnings import TextHit
 
 if TYPE_CHECKING:
     from assistant.eligibility import Entrant
@@ -71,6 +73,7 @@ class Assistant:
         self.store = store
         self.knowledge_hash = knowledge_hash(settings.knowledge_dir)
         self._detector: EvidenceDetector | None = None
+        self._instruction_screen: InstructionScreen | None = None
         self._ingested = False
         self._lock = threading.RLock()
         self.reviewer = Reviewer(
@@ -153,6 +156,17 @@ class Assistant:
     def detector(self) -> EvidenceDetector:
         return self.prepare_detector()
 
+    def find_instructions_by_meaning(self, text: str) -> list[TextHit]:
+        """Re-worded instructions to AI reviewers (``assistant.instructions``); none if no examples ship."""
+        with self._lock:
+            if self._instruction_screen is None:
+                path = self.knowledge.root / EXAMPLES_FILE
+                if not path.is_file():
+                    return []
+                self._instruction_screen = InstructionScreen(self.embeddings.embed_array, load_examples(path))
+            screen = self._instruction_screen
+        return screen.find(text)
+
     def detector_training_steps(self) -> int:
         """Progress units ``prepare_detector`` reports when it has to train (see ``training_steps``)."""
         real = self.knowledge.real if self.settings.detection.real_text else ()
@@ -223,8 +237,11 @@ class Assistant:
         text = check_text(text, max_chars=self.settings.limits.max_draft_chars)
         resolved_programme, resolved_category = self.resolve(category, programme)
         review = self.reviewer.review(text, resolved_programme, resolved_category, examples=examples)
+        warnings = with_instructions_by_meaning(text, self.find_instructions_by_meaning(text), review.warnings)
         if hidden:  # text the uploaded file hides from readers (``Document.hidden``)
-            review = review.model_copy(update={"warnings": hidden_text_warnings(text, hidden, review.warnings)})
+            warnings = hidden_text_warnings(text, hidden, warnings)
+        if warnings != review.warnings:
+            review = review.model_copy(update={"warnings": warnings})
         if entrant is None:
             return review
         from assistant.eligibility import EntryInput, check_eligibility

@@ -31,7 +31,7 @@ from assistant.eligibility.window import evidence_window
 from assistant.errors import InvalidInput
 from assistant.packs import Category, Programme, Sector
 from assistant.review import Eligibility, Review, RuleResult
-from assistant.warnings import find_ai_instructions, find_pii
+from assistant.warnings import TextHit, find_ai_instructions, find_pii
 
 if TYPE_CHECKING:
     from assistant.service import Assistant
@@ -196,7 +196,7 @@ def evaluate_entry(
         _re_entry(assistant, text, vector, hashes, entry.previous_entries),
         _duplicate(entry.other_categories),
         _pii(text),
-        ai_instructions_rule(text, entry.hidden),
+        ai_instructions_rule(text, entry.hidden, by_meaning=assistant.find_instructions_by_meaning(text)),
     ]
     signature = EntrySignature(vector=[round(float(x), 6) for x in vector], sketch=similarity.sketch(hashes))
     return Eligibility(verdict=verdict_of(rules), rules=rules), signature
@@ -287,8 +287,10 @@ def _pii(text: str) -> RuleResult:
     )
 
 
-def ai_instructions_rule(text: str, hidden: Sequence[str] = ()) -> RuleResult:
+def ai_instructions_rule(text: str, hidden: Sequence[str] = (), *, by_meaning: Sequence[TextHit] = ()) -> RuleResult:
+    """Sentences addressing AI reviewers (patterns, plus ``by_meaning`` hits), and text hidden in the file."""
     hits = find_ai_instructions(text)
+    hits += [h for h in by_meaning if not any(h.start < o.end and o.start < h.end for o in hits)]
     pieces = [p for p in dict.fromkeys(hidden) if len(p.split()) >= 3]
     if not hits and not pieces:
         return RuleResult(rule="ai_instructions", status="pass", reason="No instructions aimed at AI reviewers.")
