@@ -88,6 +88,18 @@ def _locate(text: str, piece: str) -> tuple[int, int] | None:
     return (match.start(), match.end()) if match else None
 
 
+def placed(warnings: list[Warning], criteria: Sequence[CriterionReview]) -> list[Warning]:
+    """Name the criterion whose answer holds each quoted warning, so the entrant can find it."""
+    result = []
+    for warning in warnings:
+        if warning.criterion is None and warning.start is not None:
+            owner = next((item.id for item in criteria for section in item.sections
+                          if section.start <= warning.start < section.end), None)
+            warning = warning.model_copy(update={"criterion": owner}) if owner else warning
+        result.append(warning)
+    return result
+
+
 def with_instructions_by_meaning(text: str, hits: Sequence[TextHit], warnings: list[Warning]) -> list[Warning]:
     """Add the re-worded instructions no pattern caught (``Assistant.find_instructions_by_meaning``)."""
     taken = [(w.start, w.end) for w in warnings if w.kind == "ai_instruction" and w.start is not None]

@@ -22,7 +22,7 @@ from assistant.errors import InvalidInput
 from assistant.evidence.calibration import STORED_FEATURES, THRESHOLDS_FILE, load_thresholds
 from assistant.evidence.detector import EvidenceDetector, SentenceEvidence
 from assistant.evidence.training import training_digest, training_steps
-from assistant.findings import hidden_text_warnings, with_instructions_by_meaning
+from assistant.findings import hidden_text_warnings, placed, with_instructions_by_meaning
 from assistant.instructions import EXAMPLES_FILE, InstructionScreen, load_examples
 from assistant.knowledge import Knowledge, Passage, PassageKind
 from assistant.packs import Category, PackLibrary, Programme
@@ -240,6 +240,7 @@ class Assistant:
         warnings = with_instructions_by_meaning(text, self.find_instructions_by_meaning(text), review.warnings)
         if hidden:  # text the uploaded file hides from readers (``Document.hidden``)
             warnings = hidden_text_warnings(text, hidden, warnings)
+        warnings = placed(warnings, review.criteria)
         if warnings != review.warnings:
             review = review.model_copy(update={"warnings": warnings})
         if entrant is None:

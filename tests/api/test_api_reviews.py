@@ -220,6 +220,7 @@ def test_hidden_instruction_in_an_upload_is_quoted_and_said_to_be_hidden(client:
     warnings = [w for w in _upload(client, upload).warnings if w.kind == "ai_instruction"]
     assert len(warnings) == 1
     assert warnings[0].quote == instruction and "hidden in the file" in warnings[0].message
+    assert warnings[0].criterion == "impact"  # where it is: the answer it sits in
 
 
 def test_hidden_text_that_is_no_instruction_still_gets_a_warning(client: TestClient) -> None:
