@@ -147,9 +147,9 @@ def load_guidance(path: Path) -> tuple[GuidanceFrontMatter, list[str]]:
     return front, [p for p in paragraphs if not p.startswith("#") or "\n" in p]
 
 
-def _jsonl_lines(directory: Path) -> Iterable[tuple[Path, int, str]]:
-    """(file, line number, line) for every non-blank line of the folder's JSONL files, in order."""
-    for path in sorted(directory.glob("*.jsonl")):
+def _jsonl_lines(paths: Iterable[Path]) -> Iterable[tuple[Path, int, str]]:
+    """(file, line number, line) for every non-blank line of the JSONL files, in order."""
+    for path in paths:
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             if line.strip():
                 yield path, number, line
@@ -158,7 +158,7 @@ def _jsonl_lines(directory: Path) -> Iterable[tuple[Path, int, str]]:
 def load_bank(directory: Path) -> list[BankSentence]:
     sentences: list[BankSentence] = []
     seen: set[str] = set()
-    for path, number, line in _jsonl_lines(directory):
+    for path, number, line in _jsonl_lines(sorted(directory.glob("*.jsonl"))):
         try:
             record = BankSentence.model_validate_json(line)
         except ValidationError as exc:
@@ -171,9 +171,14 @@ def load_bank(directory: Path) -> list[BankSentence]:
 
 
 def load_real_texts(directory: Path) -> list[RealText]:
-    """The real-text training split; a record whose sentences do not line up is an error naming it."""
+    """The real-text training split (every JSONL file in the folder)."""
+    return read_real_texts(sorted(directory.glob("*.jsonl")))
+
+
+def read_real_texts(paths: Iterable[Path]) -> list[RealText]:
+    """Real-text records from JSONL files; a record whose sentences do not line up is an error naming it."""
     texts: list[RealText] = []
-    for path, number, line in _jsonl_lines(directory):
+    for path, number, line in _jsonl_lines(paths):
         try:
             record = RealText.model_validate_json(line)
             record.spans()

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from assistant.eligibility import Entrant
 
 log = logging.getLogger(__name__)
+# Texts whose instructions-by-meaning are remembered (a review and its eligibility check share them).
+INSTRUCTION_CACHE = 64
 Progress = Callable[[int], None]
 
 
@@ -74,6 +76,7 @@ class Assistant:
         self.knowledge_hash = knowledge_hash(settings.knowledge_dir)
         self._detector: EvidenceDetector | None = None
         self._instruction_screen: InstructionScreen | None = None
+        self._instruction_hits: dict[str, list[TextHit]] = {}
         self._ingested = False
         self._lock = threading.RLock()
         self.reviewer = Reviewer(
@@ -165,7 +168,15 @@ class Assistant:
                     return []
                 self._instruction_screen = InstructionScreen(self.embeddings.embed_array, load_examples(path))
             screen = self._instruction_screen
-        return screen.find(text)
+            key = hashlib.sha256(text.encode()).hexdigest()
+            if key in self._instruction_hits:  # a review and its eligibility read the same text
+                return self._instruction_hits[key]
+        hits = screen.find(text)
+        with self._lock:
+            self._instruction_hits[key] = hits
+            while len(self._instruction_hits) > INSTRUCTION_CACHE:
+                self._instruction_hits.pop(next(iter(self._instruction_hits)))
+        return hits
 
     def detector_training_steps(self) -> int:
         """Progress units ``prepare_detector`` reports when it has to train (see ``training_steps``)."""

@@ -31,10 +31,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from assistant.knowledge import RealText
+from assistant.errors import ConfigError
+from assistant.knowledge import RealText, read_real_texts
 from assistant.settings import REPO_ROOT
 from assistant.taxonomy import EVIDENCE_TYPES
-from eval.metrics import cohen_kappa
+from eval.metrics import label_agreement
 
 SHIPPABLE = {"OGL-3.0", "CC-BY-4.0", "CC-BY-SA-4.0", "CC-BY-3.0", "CC-BY-NC-4.0", "CC-BY-NC-3.0"}
 DEV_SHARE = 40  # percent of source groups held out for dev
@@ -65,17 +66,10 @@ def overlapping(paths: list[Path]) -> set[str]:
 
 
 def load(paths: list[Path]) -> list[RealText]:
-    texts: list[RealText] = []
-    for path in paths:
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if line.strip():
-                try:
-                    record = RealText.model_validate_json(line)
-                    record.spans()
-                except ValueError as exc:
-                    raise SystemExit(f"{path}:{number}: {exc}") from exc
-                texts.append(record)
-    return texts
+    try:
+        return read_real_texts(paths)
+    except ConfigError as exc:
+        raise SystemExit(exc.message) from exc
 
 
 def unstated_entry(record: RealText, split: str) -> dict[str, Any]:
@@ -130,15 +124,13 @@ def kappas(first: list[RealText], second: list[RealText]) -> dict[str, Any]:
             continue
         texts += 1
         pairs.extend((set(a.labels), set(b.labels)) for a, b in zip(gold.sentences, record.sentences, strict=True))
-    result: dict[str, Any] = {"texts": texts, "sentences": len(pairs), "types": {}}
-    for t in EVIDENCE_TYPES:
-        kappa = cohen_kappa([t in a for a, _ in pairs], [t in b for _, b in pairs])
-        result["types"][t] = {"kappa": None if kappa is None else round(kappa, 3),
-                              "positives": [sum(t in a for a, _ in pairs), sum(t in b for _, b in pairs)]}
-    defined = [v["kappa"] for v in result["types"].values() if v["kappa"] is not None]
-    result["mean"] = round(sum(defined) / len(defined), 3) if defined else None
-    result["exact_match"] = round(sum(a == b for a, b in pairs) / len(pairs), 3) if pairs else None
-    return result
+    per_type, mean_kappa, exact = label_agreement(pairs, EVIDENCE_TYPES)
+    return {
+        "texts": texts, "sentences": len(pairs),
+        "types": {t: {"kappa": None if k is None else round(k, 3), "positives": p} for t, (k, p) in per_type.items()},
+        "mean": None if mean_kappa is None else round(mean_kappa, 3),
+        "exact_match": None if exact is None else round(exact, 3),
+    }
 
 
 def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:

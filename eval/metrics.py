@@ -139,6 +139,21 @@ def cohen_kappa(first: Sequence[bool], second: Sequence[bool]) -> float | None:
 
 
 # -- ranking -------------------------------------------------------------------------------------
+def label_agreement(
+    pairs: Sequence[tuple[set[str], set[str]]], labels: Sequence[str]
+) -> tuple[dict[str, tuple[float | None, list[int]]], float | None, float | None]:
+    """Two labellers' label sets per item: (kappa, [positives first, second]) per label, the mean of the
+    defined kappas, and the share of items with identical sets."""
+    per_label: dict[str, tuple[float | None, list[int]]] = {}
+    for label in labels:
+        kappa = cohen_kappa([label in a for a, _ in pairs], [label in b for _, b in pairs])
+        per_label[label] = (kappa, [sum(label in a for a, _ in pairs), sum(label in b for _, b in pairs)])
+    defined = [k for k, _ in per_label.values() if k is not None]
+    mean_kappa = sum(defined) / len(defined) if defined else None
+    exact = sum(a == b for a, b in pairs) / len(pairs) if pairs else None
+    return per_label, mean_kappa, exact
+
+
 def recall_at_k(ranked: Sequence[str], relevant: set[str], k: int) -> float:
     """Share of the relevant ids found in the first k results."""
     if not relevant:

@@ -27,12 +27,13 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from assistant.evidence.context import Context
 from assistant.evidence.features import Example, examples_for_spans
 from assistant.evidence.hardcases import ruled_out
 from assistant.evidence.rules import JUDGES, SPECIFIC, apply_rules
@@ -239,8 +240,6 @@ class EvidenceDetector:
 
     def classify(self, sentences: list[str]) -> list[dict[EvidenceType, float]]:
         """Confidences for standalone sentences (no neighbour context)."""
-        from assistant.evidence.context import Context
-
         examples = [Example(s, apply_rules(s), Context(None, None, False)) for s in sentences]
         return self._score(examples, None)
 
@@ -265,18 +264,13 @@ class EvidenceDetector:
 
 
 def _remap(example: Example, position: dict[int, int]) -> Example:
-    from assistant.evidence.context import Context
-
+    """The example with neighbour indices into a sub-list; neighbours outside it are dropped."""
     context = example.context
-    return Example(
-        example.text,
-        example.rules,
-        Context(position.get(context.previous) if context.previous is not None else None,
-                position.get(context.following) if context.following is not None else None,
-                context.quoted),
-        example.labels,
-        example.weight,
-    )
+    return replace(example, context=Context(
+        None if context.previous is None else position.get(context.previous),
+        None if context.following is None else position.get(context.following),
+        context.quoted,
+    ))
 
 
 def _without(finding: SentenceEvidence, evidence_type: EvidenceType) -> SentenceEvidence:

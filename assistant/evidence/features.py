@@ -23,8 +23,6 @@ from assistant.taxonomy import EVIDENCE_TYPES, EvidenceType
 
 log = logging.getLogger(__name__)
 
-# Whether the context head sees the neighbours' mean embedding (besides their rule scores).
-NEIGHBOUR_EMBEDDING = True
 # Neighbour rule scores the classifier sees: a figure, a quotation or a claim next door.
 CONTEXT_TYPES: tuple[EvidenceType, ...] = ("metric", "baseline", "testimonial", "unsupported_claim", "value")
 
@@ -132,7 +130,7 @@ def stored_blocks(path: Path, weight: float, *, model_id: str = STORED_MODEL) ->
 
 def context_matrix(examples: Sequence[Example], vectors: np.ndarray) -> np.ndarray:
     """Neighbour features: the mean neighbour embedding and the neighbours' rule scores."""
-    width = vectors.shape[1] if vectors.ndim == 2 and NEIGHBOUR_EMBEDDING else 0
+    width = vectors.shape[1] if vectors.ndim == 2 else 0
     rows = np.zeros((len(examples), width + 2 * len(CONTEXT_TYPES) + 2), dtype=np.float64)
     for index, example in enumerate(examples):
         neighbours = [i for i in (example.context.previous, example.context.following) if i is not None]

@@ -26,7 +26,7 @@ from assistant.sentences import split_sentences
 from assistant.taxonomy import EVIDENCE_TYPES, LABELS
 from eval.datasets import EvidenceRecord, load_records
 from eval.harness import Case, CaseResult, Figure, Metrics, Output, Score, Table
-from eval.metrics import Counts, cohen_kappa, macro_f1, micro, multilabel_counts, overlap, span_counts
+from eval.metrics import Counts, label_agreement, macro_f1, micro, multilabel_counts, overlap, span_counts
 from eval.plots import confusion_grid, grouped_bars
 
 TYPES: tuple[str, ...] = EVIDENCE_TYPES
@@ -190,15 +190,12 @@ class EvidenceSuite:
         if not pairs:
             return {}
         metrics: Metrics = {"agreement.sentences": len(pairs), "agreement.file": self._second.name}
-        kappas = []
-        for t in TYPES:
-            kappa = cohen_kappa([t in a for a, _ in pairs], [t in b for _, b in pairs])
+        per_type, mean_kappa, exact = label_agreement(pairs, TYPES)
+        for t, (kappa, positives) in per_type.items():
             metrics[f"agreement.kappa.{t}"] = _r(kappa)
-            metrics[f"agreement.positives.{t}"] = [sum(t in a for a, _ in pairs), sum(t in b for _, b in pairs)]
-            if kappa is not None:
-                kappas.append(kappa)
-        metrics["agreement.kappa_mean"] = _r(sum(kappas) / len(kappas)) if kappas else None
-        metrics["agreement.exact_match"] = _r(sum(a == b for a, b in pairs) / len(pairs))
+            metrics[f"agreement.positives.{t}"] = positives
+        metrics["agreement.kappa_mean"] = _r(mean_kappa)
+        metrics["agreement.exact_match"] = _r(exact)
         return metrics
 
     def report(self, results: list[CaseResult], metrics: Metrics, out_dir: Path) -> tuple[list[Figure], list[Table]]:
