@@ -32,6 +32,7 @@ lint: $(BIN)/shortlist
 
 bench: $(BIN)/shortlist
 	$(BIN)/python bench/review_bench.py
+	$(BIN)/python bench/chat_bench.py
 
 eval: $(BIN)/shortlist
 	$(BIN)/shortlist eval run --suite all

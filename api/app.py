@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,6 +20,7 @@ from api.errors import install_error_handler
 from api.limits import OVERHEAD, BodyLimitMiddleware, json_limit, upload_limit
 from api.routers import categories, conversations, drafts, eligibility, evidence, health, page, programmes, reviews
 from assistant.chat import build_chat_engine
+from assistant.errors import ShortlistError
 from assistant.service import Assistant
 from assistant.settings import Settings, get_settings
 
@@ -44,12 +46,25 @@ def prepare_assistant(settings: Settings) -> Assistant:
     return assistant
 
 
+def _prepare_chat(assistant: Assistant) -> None:
+    started = time.perf_counter()
+    try:
+        assistant.prepare_messages()
+    except ShortlistError as exc:
+        log.error("The chat's message model could not be prepared: %s", exc.message)
+        return
+    log.info("Chat message model ready in %.1fs", time.perf_counter() - started)
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     assistant = await run_in_threadpool(prepare_assistant, settings)
     app.state.assistant = assistant
     app.state.chat = build_chat_engine(assistant)
+    # The chat's message model trains once (about two minutes) on first start; reviews need not wait for
+    # it, and a chat message sent meanwhile waits for it rather than failing.
+    threading.Thread(target=_prepare_chat, args=(assistant,), name="message-model", daemon=True).start()
     if app.state.batches is not None:
         app.state.batches.batch_jobs(app)  # resume any batch a restart interrupted
     try:

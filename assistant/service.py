@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from assistant.advice import Advice
 from assistant.backends.embeddings import VectorEmbeddings, build_embeddings
@@ -32,6 +32,7 @@ from assistant.settings import Settings
 from assistant.warnings import TextHit
 
 if TYPE_CHECKING:
+    from assistant.chat.understanding import MessageModel
     from assistant.eligibility import Entrant
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,7 @@ class Assistant:
         self.knowledge_hash = knowledge_hash(settings.knowledge_dir)
         self._detector: EvidenceDetector | None = None
         self._instruction_screen: InstructionScreen | None = None
+        self._messages: MessageModel | None = None
         self._instruction_hits: dict[str, list[TextHit]] = {}
         self._ingested = False
         self._lock = threading.RLock()
@@ -220,6 +222,28 @@ class Assistant:
                     progress=progress,
                 )
             return self._detector
+
+    def prepare_messages(self, progress: Callable[[int], None] | None = None) -> MessageModel:
+        """The chat's message classifier: loaded from the data dir's cache, or trained now (first use)."""
+        from assistant.chat.understanding import MESSAGES_FILE, load_or_train
+
+        with self._lock:
+            if self._messages is None:
+                def trainable() -> Any:
+                    return self.embeddings.trainable_copy() if self.settings.chat_fine_tune else None
+
+                self._messages = load_or_train(
+                    self.knowledge.root / MESSAGES_FILE, self.embeddings.embed_array, trainable,
+                    model_name=self.embeddings.model_id, cache_dir=self.settings.data_dir / "cache", progress=progress,
+                )
+            return self._messages
+
+    def message_training_steps(self) -> int:
+        """Progress units ``prepare_messages`` reports when it has to train."""
+        from assistant.chat.understanding import MESSAGES_FILE, load_messages, train_steps
+
+        tuned = self.settings.chat_fine_tune and not self.embeddings.model_id.startswith("fake:")
+        return train_steps(load_messages(self.knowledge.root / MESSAGES_FILE), tuned=tuned)
 
     def resolve(self, category: str, programme: str | None = None) -> tuple[Programme, Category]:
         return self.packs.find_category(category, programme)

@@ -93,6 +93,11 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     detection: DetectionSettings = Field(default_factory=DetectionSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
+    chat_fine_tune: bool = Field(
+        default=True,
+        description="Fine-tune a copy of the embedding model on the chat's message set (once, cached in the data "
+        "dir) to read what messages ask; false reads them with the bundled weights",
+    )
     batch_workers: int = Field(default=2, ge=1, le=64, description="Processes used by 'shortlist check'")
     eligibility_review: Literal["screening", "full"] = Field(
         default="screening",

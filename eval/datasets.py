@@ -18,9 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from assistant.errors import InvalidInput
 from assistant.taxonomy import EvidenceType
 
-SuiteName = Literal["evidence_real", "evidence", "sections", "review", "retrieval", "eligibility", "chat"]
+SuiteName = Literal["evidence_real", "evidence", "sections", "review", "retrieval", "eligibility", "chat", "messages"]
 SUITE_NAMES: tuple[SuiteName, ...] = (
-    "evidence_real", "evidence", "sections", "review", "retrieval", "eligibility", "chat"
+    "evidence_real", "evidence", "sections", "review", "retrieval", "eligibility", "chat", "messages"
 )
 # `--suite evidence` measures detection on both dev sets: real text first, then the team-written gold.
 SUITE_GROUPS: dict[str, tuple[SuiteName, ...]] = {"evidence": ("evidence_real", "evidence")}
@@ -157,6 +157,24 @@ class ChatRecord(_Record):
     must_cite: list[CiteKind] = Field(default_factory=list)
 
 
+class PreviousTurn(_Part):
+    intent: str
+    criterion: str | None = None
+
+
+class MessageRecord(_Record):
+    """One labelled chat message (eval/datasets/messages/GUIDE.md): what it asks, in order."""
+
+    id: str = Field(min_length=1)
+    programme: str = Field(min_length=1)
+    category: str = Field(min_length=1)
+    message: str = Field(min_length=1)
+    intents: list[str] = Field(min_length=1, max_length=2)
+    criterion: str | None = None
+    evidence_type: EvidenceType | None = None
+    previous: PreviousTurn | None = None
+
+
 # -- retrieval -----------------------------------------------------------------------------------
 class RetrievalFilters(_Part):
     programme: str | None = None
@@ -184,6 +202,7 @@ RECORDS: dict[SuiteName, type[_Record]] = {
     "retrieval": RetrievalRecord,
     "eligibility": EligibilityRecord,
     "chat": ChatRecord,
+    "messages": MessageRecord,
 }
 
 DEFAULT_FILES: dict[SuiteName, str] = {
@@ -194,6 +213,7 @@ DEFAULT_FILES: dict[SuiteName, str] = {
     "retrieval": "retrieval.jsonl",
     "eligibility": "eligibility.jsonl",
     "chat": "chat.jsonl",
+    "messages": "messages/test.jsonl",
 }
 
 R = TypeVar("R", bound=_Record)
@@ -268,12 +288,14 @@ def sniff_suites(path: Path) -> list[SuiteName]:
         return ["eligibility"]
     if "request" in keys:
         return ["chat"]
+    if "message" in keys and "intents" in keys:
+        return ["messages"]
     if "query" in keys or "relevant" in keys:
         return ["retrieval"]
     raise InvalidInput(
         f"{path}:{number}: (record): cannot tell which suite this file is for; evidence records have "
         "'sentences', drafts 'sections' and 'present', eligibility cases 'entry', chat cases 'request', "
-        "retrieval queries 'query' and 'relevant'. Pass --suite to choose."
+        "chat messages 'message' and 'intents', retrieval queries 'query' and 'relevant'. Pass --suite to choose."
     )
 
 

@@ -40,6 +40,14 @@ def real_assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
 
 
 @pytest.fixture(scope="session")
+def message_model_files(real_assistant: Assistant) -> list[Path]:
+    """The chat's fine-tuned message model, trained once per session; servers started by tests copy
+    these cache files into their own data dir instead of fine-tuning again."""
+    real_assistant.prepare_messages()
+    return sorted((real_assistant.settings.data_dir / "cache").glob("messages-*"))
+
+
+@pytest.fixture(scope="session")
 def fake_assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
     """Same code path with the deterministic fake embeddings: fast, for plumbing tests."""
     settings = make_settings(tmp_path_factory.mktemp("fake-data"), embeddings={"model": "fake:384"})

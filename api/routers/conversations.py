@@ -94,6 +94,15 @@ def add_version(
 
 
 @router.post(
+    "/{conversation_id}/undo",
+    summary="Undo the latest draft change: the previous version's text is saved as a new version",
+    responses=ERROR_RESPONSES,
+)
+def undo_version(conversation_id: ConversationId, chat: ChatDep) -> Conversation:
+    return chat.undo(conversation_id)
+
+
+@router.post(
     "/{conversation_id}/messages",
     response_model=Turn,
     summary="Ask a question; the answer cites the draft and the knowledge base",

@@ -258,6 +258,12 @@ async function refreshConversation(conversation) {
   try {
     chat.conversation = await request(`/api/conversations/${encodeURIComponent(conversation.id)}`);
     chat.describe();
+    // A revision or an undo made a new version: the draft box shows what is now saved.
+    const latest = chat.conversation.versions.at(-1);
+    if (latest && $("draft-text").value !== latest.text) {
+      $("draft-text").value = latest.text;
+      updateCount($("draft-text"), $("draft-text-count"), null);
+    }
   } catch {
     // The answer is already shown; a stale version count is harmless.
   }

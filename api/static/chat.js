@@ -1,13 +1,14 @@
 // The chat beside the review: one conversation per draft, answers streamed over SSE,
 // every answer shown with its citations (draft quotes can be highlighted in the draft).
 
-import { ApiError, streamMessage } from "./api.js";
+import { ApiError, request, streamMessage } from "./api.js";
 import { clear, el, renderRichText } from "./dom.js";
 
 const capitalise = (text) => text.charAt(0).toUpperCase() + text.slice(1);
 
 const KIND_LABELS = {
   draft: "Your draft",
+  message: "Your message",
   exemplar: "Exemplar entry",
   guidance: "Guidance",
   criteria: "The judges' criteria",
@@ -67,7 +68,42 @@ export class ChatPanel {
     if (!mine && turn.notices.length) {
       bubble.append(el("ul", { class: "notices" }, turn.notices.map((n) => el("li", { text: n }))));
     }
+    if (!mine && turn.choices && turn.choices.length) {
+      // Likely readings of an unclear message, or "replace this section": one click sends that message.
+      bubble.append(el("div", { class: "choices" }, turn.choices.map((choice) =>
+        el("button", { type: "button", class: "choice", onclick: () => this.ask(choice.message) }, choice.label))));
+    }
+    if (!mine && turn.version) {
+      bubble.append(el("div", { class: "choices" },
+        el("button", { type: "button", class: "choice undo", onclick: (event) => this.undo(event.target) },
+          `Undo (back to version ${turn.version - 1})`)));
+    }
     return bubble;
+  }
+
+  async undo(button) {
+    if (this.busy || !this.conversation) return;
+    this.busy = true;
+    this.setEnabled(false);
+    button.disabled = true;
+    try {
+      const conversation = await request(`/api/conversations/${encodeURIComponent(this.conversation.id)}/undo`,
+        { method: "POST" });
+      const latest = conversation.versions.at(-1);
+      this.conversation = conversation;
+      this.log.append(el("div", { class: "turn turn-assistant", role: "status" },
+        el("p", { class: "turn-who", text: "Shortlist" }),
+        el("p", { class: "turn-body", text: `Undone (${latest.note}): saved as version ${latest.number}, and the draft box shows it.` })));
+      if (this.onTurn) await this.onTurn(this.conversation);
+    } catch (error) {
+      const message = error instanceof ApiError ? error.message : "Undo failed; try again.";
+      this.log.append(el("div", { class: "turn turn-error", role: "alert" }, el("p", { text: message })));
+      button.disabled = false;
+    } finally {
+      this.busy = false;
+      this.setEnabled(true);
+      this.log.scrollTop = this.log.scrollHeight;
+    }
   }
 
   renderCitations(citations) {

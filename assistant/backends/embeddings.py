@@ -42,6 +42,11 @@ class VectorEmbeddings(Embeddings):
     def embed_query(self, text: str) -> list[float]:
         return self.embed_array([text])[0].tolist()  # type: ignore[no-any-return]
 
+    def trainable_copy(self) -> Any | None:
+        """A fresh copy of the underlying sentence-transformers model to fine-tune, or None when the
+        provider has no weights (the fake)."""
+        return None
+
 
 class FakeEmbeddings(VectorEmbeddings):
     """Signed feature hashing of words and word pairs, L2-normalised."""
@@ -133,6 +138,13 @@ class MiniLMEmbeddings(VectorEmbeddings):
                 raise BackendUnavailable(f"Could not load the embedding model from {model_dir}: {exc}") from exc
             log.info("loaded embedding model from %s", model_dir)
             return self._model
+
+    def trainable_copy(self) -> Any:
+        import copy
+
+        model = self._load()
+        with self._lock:
+            return copy.deepcopy(model)
 
     def embed_array(self, texts: list[str]) -> np.ndarray:
         if not texts:

@@ -73,6 +73,7 @@ class Agent:
         draft = ctx.version.text if ctx.version else ""
         user = self.prompts.render(
             "agent.user.j2", version=ctx.version.number if ctx.version else None, request=ctx.message,
+            reading=_reading(ctx),
             draft=draft.replace("<draft>", "<draft\u200b>").replace("</draft>", "</draft\u200b>"),
         )
         graph = create_agent(self._model(), build_tools(ledger), system_prompt=system)
@@ -110,6 +111,17 @@ class Agent:
                 f"The language model ({self.model_id}) failed ({type(error).__name__}: {str(error)[:200].rstrip('.')})."
             ) from error
         return box["result"]  # type: ignore[no-any-return]
+
+
+def _reading(ctx: TurnContext) -> str:
+    """The understanding step's result in words, so the model answers what the templates would."""
+    request = ctx.request
+    parts = [request.intent.replace("_", " ")]
+    if request.criterion and ctx.category is not None:
+        parts.append(f"about {ctx.category.criterion(request.criterion).title}")
+    if request.evidence_type:
+        parts.append(f"evidence type: {LABELS[request.evidence_type]}")
+    return ", ".join(parts)
 
 
 def _history(turns: list[Turn]) -> list[BaseMessage]:

@@ -7,12 +7,13 @@ criterion: it quotes the entrant's own sentences and names criteria and evidence
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.chat.citing import Citer
 from assistant.chat.intents import Request
-from assistant.chat.models import Citation, DraftVersion, Intent
+from assistant.chat.models import AnswerIntent, Choice, Citation, DraftVersion, Intent
 from assistant.chat.prompts import PromptLibrary
 from assistant.chat.tools import ChatTools
 from assistant.packs import Category, Programme
@@ -30,15 +31,17 @@ class TurnContext:
     programme: Programme | None
     category: Category | None
     version: DraftVersion | None  # the latest draft version before this turn
+    versions: list[DraftVersion] = field(default_factory=list)  # every version before this turn, oldest first
 
 
 @dataclass
 class Answer:
     content: str
-    intent: Intent
+    intent: AnswerIntent
     criterion: str | None
     citations: list[Citation]
     notices: list[str] = field(default_factory=list)
+    choices: list[Choice] = field(default_factory=list)  # replies offered as buttons
     version: DraftVersion | None = None  # a draft version this turn created
     template: str = ""
 
@@ -77,14 +80,22 @@ class Composer:
         self.prompts = prompts
 
     def answer(self, ctx: TurnContext) -> Answer:
+        from assistant.chat import protect
+
         intent = ctx.request.intent
         citer = Citer(ctx.version, ctx.programme, ctx.category)
         if ctx.programme is None or ctx.category is None:
             return self.render("answer_needs_category", ctx, citer, programmes=self._programmes())
+        if ctx.request.clarify:
+            return protect.clarify(self, ctx, citer)
         if intent == "revise_section":
             from assistant.chat.revise import revise
 
-            return revise(self, ctx, citer)
+            return protect.gate(self, ctx, citer) or revise(self, ctx, citer)
+        simple = {"check_pasted": protect.check_pasted, "undo": protect.undo, "injection": protect.injection,
+                  "invent_request": protect.invent, "off_topic": protect.off_topic}
+        if intent in simple:
+            return simple[intent](self, ctx, citer)
         if intent in NEEDS_DRAFT and ctx.version is None:
             return self.render("answer_needs_draft", ctx, citer, **self.base(ctx, citer),
                                 criteria=[citer.criterion(c, questions=False) for c in ctx.category.criteria])
@@ -166,8 +177,9 @@ class Composer:
         query = f"{LABELS[first_gap]}: {DEFINITIONS[first_gap]}" if first_gap else f"strengthen {item.title}"
         guidance = [citer.passage(p) for p in self.tools.guidance(query, evidence=first_gap, k=1)]
         longest = _longest_sentence(ctx.version.text if ctx.version else "", item)
+        questions = citer.criterion(ctx.category.criterion(criterion_id))["questions"]
         return self.render("answer_improve", ctx, citer, criterion=criterion_id, **self.base(ctx, citer),
-                            item=view, chosen=chosen, examples=examples, guidance=guidance,
+                            item=view, chosen=chosen, examples=examples, guidance=guidance, questions=questions,
                             longest=citer.draft(longest) if longest and item.over_limit else "")
 
     def _show_examples(self, ctx: TurnContext, citer: Citer) -> Answer:
@@ -216,7 +228,7 @@ class Composer:
         rules = ctx.category.eligibility
         citer.rules(rules.notes.strip() or ctx.category.description.strip())
         results = [
-            {"rule": r.rule, "status": r.status, "reason": r.reason,
+            {"rule": r.rule, "status": r.status, "reason": for_entrant(r.reason),
              "quotes": [citer.draft(q) for q in r.quotes if ctx.version and q in ctx.version.text]}
             for r in result.rules
         ]
@@ -267,8 +279,9 @@ class Composer:
                 view["draft_found"] = item.section_found
                 view["first"] = citer.draft(item.evidence[0].quote, item.evidence[0].start,
                                             item.evidence[0].end) if item.evidence else ""
+                view["asked_about"] = _asked_about(ctx.message, item, citer) if len(chosen) == 1 else []
             else:
-                view["draft_found"], view["first"] = None, ""
+                view["draft_found"], view["first"], view["asked_about"] = None, "", []
             criteria.append(view)
         return self.render("answer_criteria", ctx, citer, criterion=ctx.request.criterion,
                             **self.base(ctx, citer), criteria=criteria)
@@ -279,6 +292,18 @@ class Composer:
                             criteria=[c.title for c in ctx.category.criteria])
 
 
+_SCORE_ASIDE = re.compile(r"\s*\((?:fit|nearest: '[^']*',)?\s*-?\d\.\d{2}\)|\s*\(fit -?\d\.\d{2}\)")
+_SCORE_PHRASE = re.compile(r",? (?:and )?(?:its )?meaning (?:matches at |)-?\d\.\d{2}")
+
+
+def for_entrant(reason: str) -> str:
+    """An eligibility reason without the engine's internal similarity scores ("fit 0.41"), which mean
+    nothing to an entrant; organisers see them in the pre-check report."""
+    reason = re.sub(r"\(nearest: ('[^']*'), -?\d\.\d{2}\)", r"(nearest: \1)", reason)
+    reason = _SCORE_ASIDE.sub("", reason)
+    return _SCORE_PHRASE.sub("", reason)
+
+
 def _section_sentences(item: CriterionReview, citer: Citer, limit: int = 2) -> list[str]:
     """The section's opening sentences, so even a criterion with no evidence is answered with its own words."""
     if citer.version is None or not item.section_found:
@@ -286,6 +311,22 @@ def _section_sentences(item: CriterionReview, citer: Citer, limit: int = 2) -> l
     text = citer.version.text
     spans = [s for section in item.sections for s in split_sentences(text, section.start, section.end)]
     return [citer.draft(s.text(text), s.start, s.end) for s in spans[:limit]]
+
+
+def _asked_about(message: str, item: CriterionReview, citer: Citer, limit: int = 2) -> list[str]:
+    """The section's sentences that share the most words with the question ("does it count if the
+    families just got action plans?" → the sentence about action plans), cited."""
+    from assistant.chat.mentions import stems
+
+    if citer.version is None:
+        return []
+    asked = set(stems(message))
+    text = citer.version.text
+    spans = [s for section in item.sections for s in split_sentences(text, section.start, section.end)]
+    scored = sorted(((len(asked & set(stems(s.text(text)))), -i, s) for i, s in enumerate(spans)),
+                    key=lambda t: (t[0], t[1]), reverse=True)
+    chosen = sorted((t for t in scored[:limit] if t[0] >= 2), key=lambda t: -t[1])
+    return [citer.draft(s.text(text), s.start, s.end) for _, _, s in chosen]
 
 
 def _longest_sentence(text: str, item: CriterionReview) -> str:

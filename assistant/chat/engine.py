@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from assistant.service import Assistant
 
 log = logging.getLogger(__name__)
+# Answered the same way in both modes: they change or protect the draft, so no model writes them.
+DETERMINISTIC = {"revise_section", "check_pasted", "undo", "injection", "invent_request", "off_topic"}
 StreamEvent = tuple[Literal["delta"], str] | tuple[Literal["turn"], Turn]
 
 
@@ -59,7 +61,7 @@ class ChatEngine:
         self.store = store
         self.prompts = prompts
         self.tools = tools or ChatTools(assistant)
-        self.reader = IntentReader(assistant.embeddings.embed_array)
+        self.reader = IntentReader(assistant.prepare_messages)
         self.composer = Composer(self.tools, prompts)
         self.agent = agent
         self._locks: dict[str, threading.Lock] = {}
@@ -102,6 +104,18 @@ class ChatEngine:
             conversation = self.store.get(conversation_id)
             number = conversation.latest.number + 1 if conversation.latest else 1
             version = DraftVersion(number=number, text=self._check(text), created_at=now(), note=note)
+            self.store.append(conversation_id, version=version)
+            return self.store.get(conversation_id)
+
+    def undo(self, conversation_id: str) -> Conversation:
+        """Restore the previous version's text as a new version (the undone one stays in the history)."""
+        from assistant.chat.protect import undo_version
+
+        with self._lock(conversation_id):
+            conversation = self.store.get(conversation_id)
+            version = undo_version(conversation.versions)
+            if version is None:
+                raise InvalidInput("There is nothing to undo: the draft has fewer than two versions.")
             self.store.append(conversation_id, version=version)
             return self.store.get(conversation_id)
 
@@ -176,8 +190,16 @@ class ChatEngine:
         user = Turn(id=uuid.uuid4().hex, role="user", content=content, intent=request.intent,
                     criterion=request.criterion, created_at=now())
         ctx = TurnContext(message=content, request=request, programme=programme, category=category,
-                          version=conversation.latest)
+                          version=conversation.latest, versions=list(conversation.versions))
         answer = self._answer(ctx, conversation.turns)
+        for more in request.also:
+            # A second question in the same message is answered after the first, in the order asked.
+            extra = self._answer(dataclasses.replace(ctx, request=more), conversation.turns)
+            answer.content = f"{answer.content.rstrip()}\n\n---\n\n{extra.content.lstrip()}"
+            answer.citations += [c for c in extra.citations if c not in answer.citations]
+            answer.notices += [n for n in extra.notices if n not in answer.notices]
+            answer.choices += extra.choices
+            answer.version = answer.version or extra.version
         if named and programme and category:
             answer.notices.insert(0, f"Reviewing against {category.title} ({programme.name} {programme.year}).")
         return user, answer, (programme.id, category.id) if named and programme and category else None
@@ -193,7 +215,7 @@ class ChatEngine:
         return current
 
     def _answer(self, ctx: TurnContext, history: list[Turn]) -> Answer:
-        if self.agent is None or ctx.category is None or ctx.request.intent == "revise_section":
+        if self.agent is None or ctx.category is None or ctx.request.clarify or ctx.request.intent in DETERMINISTIC:
             return self.composer.answer(ctx)
         try:
             return self.agent.answer(ctx, history)
@@ -207,5 +229,6 @@ class ChatEngine:
     def _turn(answer: Answer) -> Turn:
         return Turn(id=uuid.uuid4().hex, role="assistant", content=answer.content, intent=answer.intent,
                     criterion=answer.criterion, citations=answer.citations, notices=answer.notices,
+                    choices=answer.choices, version=answer.version.number if answer.version else None,
                     created_at=now())
 

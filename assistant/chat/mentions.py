@@ -66,18 +66,24 @@ def find_criterion(message: str, programme: Programme, category: Category) -> st
 
 
 _EVIDENCE_WORDS: list[tuple[EvidenceType, re.Pattern[str]]] = [
-    ("unsupported_claim", re.compile(r"unsupported|unbacked|claims? without")),
+    ("unsupported_claim", re.compile(r"unsupported|unbacked|claims? without|(?:just|mostly|only) claims|\bclaims\b|"
+                                     r"backed (?:it |them |any of \w+ )?up|without a (?:figure|source)")),
+    ("testimonial", re.compile(r"testimonial|testimonal|quotes?\b|quotation|what (?:patients|staff|a carer|carers|"
+                               r"\w+) (?:might have |have |had )?said|case stud|patient stor")),
     ("patient_involvement", re.compile(r"patient (?:and public )?(?:involvement|engagement|voice)|"
-                                       r"co-?(?:produc|design)|lived experience|carers? (?:involvement|involved)")),
+                                       r"co-?(?:produc|design)|lived experience|carers? (?:involvement|involved)|"
+                                       r"\bppg\b|patient participation|patient (?:panel|rep)|"
+                                       r"patients? (?:were |was |ought to be )?(?:involved|mentioned)")),
     ("staff_involvement", re.compile(r"staff (?:involvement|engagement)|clinician(?:s|al)? (?:involvement|input)|"
-                                     r"frontline staff|workforce involvement")),
-    ("testimonial", re.compile(r"testimonial|quotes?\b|quotation|feedback|what patients said")),
+                                     r"frontline staff|workforce involvement|staff (?:survey|morale|wellbeing)")),
     ("baseline", re.compile(r"baseline|starting point|comparison|benchmark|before and after|target")),
-    ("metric", re.compile(r"\bmetrics?\b|figures?|numbers|statistics|\bdata\b|measur")),
-    ("spread", re.compile(r"\bspread|roll(?:ed)?[- ]out|replicat|adopt|scal(?:e|ing) up")),
-    ("value", re.compile(r"\bvalue\b|saving|cost|\broi\b|return on investment|bed days|money")),
-    ("sustainability", re.compile(r"sustain|business as usual|recurrent funding|embedded")),
-    ("partnership", re.compile(r"partner|joint working|collaborat")),
+    ("value", re.compile(r"\bvalue\b|saving|saved|\bcost|\broi\b|return on investment|bed days|money|cash|£")),
+    ("metric", re.compile(r"\bmetrics?\b|figures?|numbers|statistics|\bdata\b|measur|%|percent|reduction|"
+                          r"\bspc\b|run chart|\brates?\b")),
+    ("spread", re.compile(r"\bspread|roll(?:ed)?[- ]out|replicat|adopt|scal(?:e|ing) up|other (?:trusts|sites|"
+                          r"pcns|practices|wards)")),
+    ("sustainability", re.compile(r"sustain|business as usual|\bbau\b|recurrent funding|embedded")),
+    ("partnership", re.compile(r"partner|joint working|collaborat|voluntary|charity|independent sector|supplier")),
 ]
 
 
@@ -153,24 +159,49 @@ class Payload:
     text: str  # the pasted text itself, as given
 
 
+# Words of a lead-in line ("Here is my new Spread section:"), as opposed to a heading ("Spread (revised)").
+_LEAD_IN = re.compile(r"\b(?:here|here's|heres|my|our|i've|ive|i have|updated|new|rewritten|redone|this is|below|"
+                      r"replace|use this)\b", re.I)
+# Words that open a request to the assistant rather than a sentence of an entry.
+_REQUEST_START = re.compile(
+    r"^(?:how|what|whats|what's|can|could|would|should|is|are|do|does|did|please|pls|ignore|disregard|from now|"
+    r"you|tell|give|show|make|write|help|why|which|where|when)\b", re.I)
+_SPEAKER = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|me|my|you|u|your|pls|please)\b", re.I)
+
+
+def _reads_as_prose(body: str) -> bool:
+    """Entry text, not a question or an instruction to the assistant: it does not open like a request,
+    and fewer than half of its sentences are questions."""
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", body.strip()) if s]
+    questions = sum(1 for s in sentences if s.rstrip().endswith("?"))
+    return not _REQUEST_START.match(body.strip()) and questions * 2 < max(len(sentences), 1)
+
+
 def find_payload(message: str, *, min_words: int = 12) -> Payload | None:
-    """Text pasted into a message, after a lead-in colon or line break, long enough to be a section."""
+    """Text pasted into a message, after a lead-in colon or line break, or with no lead at all, long
+    enough to be a section and reading as entry prose rather than a question to the assistant."""
     stripped = message.strip()
     heading = _HEADING_FIRST.match(stripped)
-    if heading and len(stripped[heading.end():].split()) >= min_words:
+    if heading and heading.group(0).strip().endswith(":") and _LEAD_IN.search(heading.group(0)):
+        heading = None  # "Here is my new Scale section:" introduces the paste; it is not the paste's heading
+    if heading and len(stripped[heading.end():].split()) >= min_words and _reads_as_prose(stripped[heading.end():]):
         return Payload(lead=heading.group(0).strip(), text=stripped)
     match = _LEAD.match(stripped)
-    if not match or len(match.group("lead").split()) > 25:
-        return None
-    body = match.group("body").strip()
-    fenced = _FENCE.match(body)
-    if fenced:
-        body = fenced.group(1).strip()
-    if len(body) >= 2 and body[0] in "\"“'" and body[-1] in "\"”'":
-        body = body[1:-1].strip()
-    if len(body.split()) < min_words:
-        return None
-    return Payload(lead=match.group("lead").strip(), text=body)
+    if match and len(match.group("lead").split()) <= 25:
+        body = match.group("body").strip()
+        fenced = _FENCE.match(body)
+        if fenced:
+            body = fenced.group(1).strip()
+        if len(body) >= 2 and body[0] in "\"“'" and body[-1] in "\"”'":
+            body = body[1:-1].strip()
+        if len(body.split()) >= min_words and _reads_as_prose(body):
+            return Payload(lead=match.group("lead").strip(), text=body)
+    # A bare paste: several sentences of entry prose, no question, nobody speaking to the assistant.
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", stripped) if s]
+    if len(stripped.split()) >= 35 and len(sentences) >= 3 and "?" not in stripped and not _SPEAKER.search(stripped) \
+            and _reads_as_prose(stripped):
+        return Payload(lead="", text=stripped)
+    return None
 
 
 def find_category(message: str, programmes: list[Programme]) -> tuple[str, str] | None:

@@ -7,6 +7,7 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# What a message can ask (eval/datasets/messages/GUIDE.md defines each).
 Intent = Literal[
     "missing_overall",
     "missing_criterion",
@@ -16,12 +17,19 @@ Intent = Literal[
     "eligibility",
     "word_counts",
     "revise_section",
+    "check_pasted",
     "criteria_question",
+    "undo",
+    "invent_request",
+    "injection",
+    "off_topic",
     "help",
 ]
 INTENTS: tuple[Intent, ...] = get_args(Intent)
+# What an answer can be: one of the intents, or a question back when the message could mean several.
+AnswerIntent = Intent | Literal["clarify"]
 
-CitationKind = Literal["draft", "exemplar", "guidance", "criteria", "entry"]
+CitationKind = Literal["draft", "message", "exemplar", "guidance", "criteria", "entry"]
 
 
 class _Model(BaseModel):
@@ -37,6 +45,13 @@ class Citation(_Model):
     source: str = Field(description="Human-readable source, e.g. 'your draft, version 2' or an exemplar's title")
 
 
+class Choice(_Model):
+    """A reply the entrant can pick instead of typing (the page shows it as a button)."""
+
+    label: str
+    message: str = Field(description="The message sent when the choice is picked")
+
+
 class Turn(_Model):
     id: str
     role: Literal["user", "assistant"]
@@ -45,6 +60,8 @@ class Turn(_Model):
     criterion: str | None = None
     citations: list[Citation] = Field(default_factory=list)
     notices: list[str] = Field(default_factory=list, description="Fallbacks, guard removals and other caveats")
+    choices: list[Choice] = Field(default_factory=list, description="Replies offered as buttons")
+    version: int | None = Field(default=None, description="The draft version this turn created, if any")
     created_at: datetime
 
 

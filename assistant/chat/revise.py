@@ -30,17 +30,6 @@ def _headed_criteria(ctx: TurnContext, text: str) -> set[str]:
     return found
 
 
-def _guess_criterion(composer: Composer, ctx: TurnContext, text: str) -> str:
-    """The criterion a pasted section answers, read by the reviewer's own section finder."""
-    assert ctx.programme is not None and ctx.category is not None
-    sections = composer.tools.assistant.reviewer.sections(text, ctx.programme, ctx.category)
-    sizes: dict[str, int] = {}
-    for section in sections.sections:
-        if section.criterion:
-            sizes[section.criterion] = sizes.get(section.criterion, 0) + section.end - section.start
-    return max(sizes, key=lambda k: sizes[k]) if sizes else ctx.category.criteria[0].id
-
-
 def revise(composer: Composer, ctx: TurnContext, citer: Citer) -> Answer:
     assert ctx.programme is not None and ctx.category is not None and ctx.request.payload is not None
     pasted = ctx.request.payload.text
@@ -53,7 +42,9 @@ def revise(composer: Composer, ctx: TurnContext, citer: Citer) -> Answer:
         note = "pasted in chat"
     else:
         if criterion_id is None:
-            criterion_id = _guess_criterion(composer, ctx, pasted)
+            from assistant.chat.protect import target
+
+            criterion_id, _ = target(composer, ctx, pasted)
             title = ctx.category.criterion(criterion_id).title
             notices.append(f"You did not name a criterion, so I read this as your {title} section; "
                            "say which criterion it answers if that is wrong.")

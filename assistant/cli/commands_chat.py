@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
-from assistant.cli.context import build_assistant, console, err_console
+from assistant.cli.context import build_assistant, console, err_console, warm_up
 from assistant.errors import ShortlistError
 
 if TYPE_CHECKING:
@@ -51,7 +51,9 @@ def chat(
     """Talk about a draft: what is missing, how to improve a criterion, examples, eligibility, redrafts."""
     from assistant.chat import build_chat_engine
 
-    engine = build_chat_engine(build_assistant())
+    assistant = build_assistant()
+    warm_up(assistant, chat=True)
+    engine = build_chat_engine(assistant)
     if conversation:
         current = engine.get(conversation)
         if category:

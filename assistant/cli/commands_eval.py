@@ -19,7 +19,8 @@ from assistant.cli.context import build_assistant, console, err_console, progres
 
 eval_app = typer.Typer(help="Measure the assistant against labelled data and compare two runs.", no_args_is_help=True)
 
-SUITE_HELP = "evidence, sections, review, retrieval, eligibility, chat or all (default: all, or the --dataset's kind)"
+SUITE_HELP = ("evidence, sections, review, retrieval, eligibility, chat, messages or all (default: all, or the "
+              "--dataset's kind)")
 
 
 @eval_app.command("run")
@@ -37,7 +38,7 @@ def eval_run(
 
     planned = plan(suite, dataset, limit=limit)  # validates every dataset before any model loads
     assistant = build_assistant()
-    warm_up(assistant)
+    warm_up(assistant, chat=True)
     outcome = run(assistant, planned, out_dir=out, argv=["shortlist", *sys.argv[1:]], progress=progress_bar, by=by)
     if as_json:
         sys.stdout.write(json.dumps(outcome.metrics, ensure_ascii=False) + "\n")

@@ -41,11 +41,15 @@ def progress_bar(description: str, total: int | None, *, transient: bool = False
         yield lambda n=1: progress.advance(task, n)
 
 
-def warm_up(assistant: Assistant) -> None:
-    """Embed the knowledge base and train the evidence detector (both only on first use), with progress
-    bars that vanish when done; later runs load both from the data directory at once."""
+def warm_up(assistant: Assistant, *, chat: bool = False) -> None:
+    """Embed the knowledge base and train the evidence detector (and with ``chat``, the chat's message
+    model), each only on first use, with progress bars that vanish when done; later runs load them from
+    the data directory at once."""
     with progress_bar("knowledge  ", assistant.knowledge_size(), transient=True) as advance:
         assistant.ingest_knowledge(progress=advance)
     if assistant.settings.detection.classifier:
         with progress_bar("detector   ", assistant.detector_training_steps(), transient=True) as advance:
             assistant.prepare_detector(progress=advance)
+    if chat:  # the chat's message model: fine-tuned once, then loaded from the data directory
+        with progress_bar("messages   ", assistant.message_training_steps(), transient=True) as advance:
+            assistant.prepare_messages(progress=advance)

@@ -3,7 +3,7 @@
 from collections.abc import Callable
 
 from eval.harness import Suite
-from eval.suites import chat, eligibility, evidence, retrieval, review, sections
+from eval.suites import chat, eligibility, evidence, messages, retrieval, review, sections
 
 SUITES: dict[str, Callable[[], Suite]] = {
     "evidence_real": evidence.RealSuite,
@@ -13,6 +13,7 @@ SUITES: dict[str, Callable[[], Suite]] = {
     "retrieval": retrieval.SUITE,
     "eligibility": eligibility.SUITE,
     "chat": chat.SUITE,
+    "messages": messages.SUITE,
 }
 
 __all__ = ["SUITES"]

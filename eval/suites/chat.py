@@ -66,6 +66,11 @@ def citation_problem(
         if not (0 <= start < end <= len(draft)) or draft[start:end] != quote:
             return f"quote is not draft[{start}:{end}]"
         return None
+    if kind == "message":
+        start, end = citation.get("start"), citation.get("end")
+        if not isinstance(start, int) or not isinstance(end, int) or request[start:end] != quote:
+            return f"quote is not request[{start}:{end}]"
+        return None
     if kind == "entry":
         return None if ref else "entry citation without a ref"
     passage = passages.get(ref)

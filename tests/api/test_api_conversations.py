@@ -134,3 +134,18 @@ def test_conversation_and_versions_survive_a_restart(tmp_path: Path, sample_draf
 def test_draft_bodies_refuse_plain_text(client: TestClient, assert_error: ErrorCheck, path: str) -> None:
     response = client.post(path, content=b"draft", headers={"Content-Type": "text/plain"})
     assert_error(response, 415, "unsupported_media_type")
+
+
+def test_undo_restores_the_previous_version_text_exactly(client: TestClient, sample_draft: str,
+                                                         assert_error: ErrorCheck) -> None:
+    conversation = _start(client, sample_draft)
+    assert_error(client.post(f"/api/conversations/{conversation.id}/undo"), 422, "invalid_input")
+    second = sample_draft.replace("## Scale", "## Scale\n\nTwo more trusts adopted the model in 2025.", 1)
+    assert client.post(f"/api/conversations/{conversation.id}/versions", json={"text": second}).status_code == 201
+    response = client.post(f"/api/conversations/{conversation.id}/undo")
+    assert response.status_code == 200, response.text
+    versions = Conversation.model_validate(response.json()).versions
+    assert [v.number for v in versions] == [1, 2, 3]
+    assert versions[2].text == sample_draft and versions[1].text == second
+    assert versions[2].note == "undo: restored version 1"
+    assert_error(client.post("/api/conversations/doesnotexist/undo"), 404, "not_found")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -92,9 +93,11 @@ def chromium_path() -> Path:
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def live_server(tmp_path_factory: pytest.TempPathFactory, message_model_files: list[Path]) -> Iterator[LiveServer]:
     server = LiveServer(tmp_path_factory.mktemp("live") / "data", free_port())
-    server.data_dir.mkdir(parents=True)
+    (server.data_dir / "cache").mkdir(parents=True)
+    for path in message_model_files:
+        shutil.copy2(path, server.data_dir / "cache" / path.name)
     server.start()
     try:
         yield server

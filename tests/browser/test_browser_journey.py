@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -216,3 +217,30 @@ def test_the_api_docs_render_offline_from_local_files(browser: Any, live_server:
     page.screenshot(path=str(screenshots / "api-docs.png"))
     context.close()
     assert not outside, outside
+
+
+def test_a_pasted_section_is_saved_only_when_chosen_and_undo_brings_the_old_text_back(
+    page: Any, screenshots: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    choose_category(page)
+    review(page, SAMPLE)
+    pasted = ("Since March 2025 two neighbouring trusts, Kelby General and Ashdown Community Health, have adopted "
+              "our virtual ward protocol and trained their own teams with our support, caring for 212 older "
+              "people at home between them.")
+    checked = ask(page, f"does this show scale properly?\n\n{pasted}")
+    expect(page.get_by_label("Draft text")).to_have_value(SAMPLE)  # a question about a paste changes nothing
+    replace = checked.get_by_role("button", name="Replace Scale with this")
+    expect(replace).to_be_visible()
+    before = page.locator(".turn-assistant:not(.turn-pending)").count()
+    replace.click()
+    expect(page.locator(".turn-assistant:not(.turn-pending)")).to_have_count(before + 1, timeout=REVIEW_TIMEOUT_MS)
+    saved = page.locator(".turn-assistant").last
+    expect(page.locator("#chat-state")).to_contain_text("draft version 2")
+    expect(page.get_by_label("Draft text")).to_have_value(re.compile("Kelby General"))
+    page.locator(".panel-chat").screenshot(path=screenshots / "08-replaced-with-undo.png")
+    saved.get_by_role("button", name=re.compile("^Undo")).click()
+    expect(page.locator("#chat-log [role=status]").last).to_contain_text("restored version 1")
+    expect(page.get_by_label("Draft text")).to_have_value(SAMPLE)
+    expect(page.locator("#chat-state")).to_contain_text("draft version 3")

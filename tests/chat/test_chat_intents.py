@@ -1,4 +1,5 @@
-"""Intent understanding in default mode: informal phrasings, typos, criterion names across editions."""
+"""Intent understanding with the production message model: informal phrasings, typos, criterion names
+across editions, follow-ups."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from assistant.backends.embeddings import FakeEmbeddings
 from assistant.chat.intents import IntentReader, correct_typos
 from assistant.chat.mentions import find_category, find_payload, find_sectors
 from assistant.chat.models import Turn
@@ -15,20 +15,20 @@ from assistant.service import Assistant
 
 
 @pytest.fixture(scope="module")
-def reader() -> IntentReader:
-    return IntentReader(FakeEmbeddings(384).embed_array)
+def reader(real_assistant: Assistant) -> IntentReader:
+    return IntentReader(real_assistant.prepare_messages)
 
 
 @pytest.fixture(scope="module")
-def recovery(fake_assistant: Assistant) -> tuple[Programme, Category]:
+def recovery(real_assistant: Assistant) -> tuple[Programme, Category]:
     """HSJ Awards 2024, Performance Recovery: Ambition, Outcome, Spread, Value, Involvement."""
-    return fake_assistant.resolve("performance-recovery")
+    return real_assistant.resolve("performance-recovery")
 
 
 @pytest.fixture(scope="module")
-def acute(fake_assistant: Assistant) -> tuple[Programme, Category]:
+def acute(real_assistant: Assistant) -> tuple[Programme, Category]:
     """HSJ Awards 2025, Acute Innovation: Ambition, Collaboration, Impact, Scale, Sustainability."""
-    return fake_assistant.resolve("acute-innovation")
+    return real_assistant.resolve("acute-innovation")
 
 
 @pytest.mark.parametrize(

@@ -124,3 +124,4 @@ def test_a_draft_cannot_close_its_own_data_block(
     user = stub_server.requests[0]["messages"][-1]["content"]
     assert user.splitlines().count("</draft>") == 1, "the draft's own closing tag is neutralised"
     assert user.rstrip().endswith("what's missing from impact?")
+    assert "Shortlist read this message as: missing criterion, about Impact." in user, "the same understanding"

@@ -75,10 +75,11 @@ def test_every_shipped_text_is_attributed() -> None:
 
 @pytest.mark.skipif(not OVERLAP_CHECK.is_file(), reason="../shared is not beside this checkout")
 def test_corpus_and_eval_sets_do_not_overlap_the_held_out_set() -> None:
-    # The real corpus, and every evaluation set and screening example (team-written text can echo a
-    # held-out sentence too: an instruction example once did).
+    # The real corpus, every evaluation set, the screening examples and the chat's message set and
+    # sources (team-written text can echo a held-out sentence too: an instruction example once did).
     files = [TRAIN_FILE, *sorted((REPO_ROOT / "eval" / "datasets").rglob("*.jsonl")),
-             *sorted((REPO_ROOT / "knowledge" / "screening").glob("*.yaml"))]
+             *sorted((REPO_ROOT / "knowledge" / "screening").glob("*.yaml")),
+             *sorted((REPO_ROOT / "knowledge" / "chat").glob("*.*"))]
     result = subprocess.run([sys.executable, str(OVERLAP_CHECK), *map(str, files)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
