@@ -24,7 +24,7 @@ from assistant.chat.mentions import (
     find_sectors,
 )
 from assistant.chat.models import Intent, Turn
-from assistant.chat.understanding import MessageModel, Prepared, Reading, correct_typos
+from assistant.chat.understanding import MessageModel, Prepared, Reading, correct_typos, normalise
 from assistant.packs import Category, Programme
 from assistant.taxonomy import EvidenceType
 from assistant.warnings import find_ai_instructions
@@ -56,13 +56,8 @@ class Request:
     text: str = ""  # the words this request was read from
 
 def clean(message: str) -> str:
-    """Lower case, apostrophes dropped ("what's" → "whats"), text-speak expanded."""
-    text = message.lower().replace("’", "'").replace("'", "")
-    text = re.sub(r"\bu\b", "you", text)
-    text = re.sub(r"\br\b", "are", text)
-    text = re.sub(r"\bpls|plz\b", "please", text)
-    text = re.sub(r"\bfrm\b", "from", text)
-    return " ".join(text.split())
+    """``understanding.normalise`` with apostrophes dropped ("what's" → "whats"), for the name finders."""
+    return re.sub(r"\bfrm\b", "from", normalise(message).replace("'", ""))
 
 
 class IntentReader:
@@ -85,7 +80,7 @@ class IntentReader:
     ) -> Request:
         payload = find_payload(message)
         previous_intent = previous.intent if previous and previous.intent != "clarify" else None
-        prepared = Prepared.of(message, previous_intent)
+        prepared = Prepared.with_payload(message, payload, previous_intent)
         reading = self.model.read(prepared)
         names = [w for c in (category.criteria if category else []) for w in c.title.lower().split()]
         lead = payload.lead if payload else message

@@ -128,13 +128,24 @@ def target(composer: Composer, ctx: TurnContext, pasted: str) -> tuple[str, bool
     return _guess_criterion(composer, ctx, pasted), True
 
 
+def _instructs_ai(composer: Composer, text: str) -> bool:
+    """Pasted text holds an instruction aimed at AI reviewers, by pattern or by meaning."""
+    return bool(find_ai_instructions(text) or composer.tools.assistant.find_instructions_by_meaning(text))
+
+
 def check_pasted(composer: Composer, ctx: TurnContext, citer: Citer) -> Answer:
+    assert ctx.request.payload is not None
+    if _instructs_ai(composer, ctx.request.payload.text):
+        return injection(composer, ctx, citer, pasted=True)
+    return _check(composer, ctx, citer)
+
+
+def _check(composer: Composer, ctx: TurnContext, citer: Citer) -> Answer:
+    """What pasted text (already screened) carries and lacks for its criterion; the draft is not touched."""
     from assistant.chat.compose import criterion_view
 
     assert ctx.programme is not None and ctx.category is not None and ctx.request.payload is not None
     pasted = ctx.request.payload.text
-    if find_ai_instructions(pasted) or composer.tools.assistant.find_instructions_by_meaning(pasted):
-        return injection(composer, ctx, citer, pasted=True)
     criterion_id, guessed = target(composer, ctx, pasted)
     criterion = ctx.category.criterion(criterion_id)
     review = composer.tools.review(f"{criterion.title}\n\n{pasted}", ctx.programme, ctx.category)
@@ -173,7 +184,7 @@ def gate(composer: Composer, ctx: TurnContext, citer: Citer) -> Answer | None:
     """None when the paste may replace a section; otherwise the answer that explains why it did not."""
     assert ctx.category is not None and ctx.request.payload is not None
     payload = ctx.request.payload
-    if find_ai_instructions(payload.text) or composer.tools.assistant.find_instructions_by_meaning(payload.text):
+    if _instructs_ai(composer, payload.text):
         return injection(composer, ctx, citer, pasted=True)
     if ctx.version is None:
         return None  # a first draft pasted into a new conversation becomes version 1
@@ -192,7 +203,7 @@ def gate(composer: Composer, ctx: TurnContext, citer: Citer) -> Answer | None:
         answer.intent = "revise_section"
         return answer
     if not says_replace(payload.lead):
-        return check_pasted(composer, ctx, citer)
+        return _check(composer, ctx, citer)
     return None
 
 

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from assistant.chat.mentions import find_payload
+from assistant.chat.mentions import Payload, find_payload
 from assistant.chat.models import INTENTS, Intent
 from assistant.errors import ConfigError
 from assistant.taxonomy import EvidenceType
@@ -260,7 +260,11 @@ class Prepared:
 
     @classmethod
     def of(cls, message: str, previous: str | None = None) -> Prepared:
-        payload = find_payload(message)
+        return cls.with_payload(message, find_payload(message), previous)
+
+    @classmethod
+    def with_payload(cls, message: str, payload: Payload | None, previous: str | None = None) -> Prepared:
+        """As ``of``, for a caller that has found the message's pasted text already."""
         lead = payload.lead if payload else message
         return cls(lead=correct_typos(normalise(lead)), has_payload=payload is not None,
                    payload_words=len(payload.text.split()) if payload else 0, previous=previous,
