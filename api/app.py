@@ -4,6 +4,7 @@ the Assistant (and the chat engine) once and syncs the knowledge base before the
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import logging
 import threading
@@ -18,14 +19,17 @@ from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handler
 from api.limits import OVERHEAD, BodyLimitMiddleware, json_limit, upload_limit
+from api.overload import OverloadMiddleware, build_guards
 from api.routers import categories, conversations, drafts, eligibility, evidence, health, page, programmes, reviews
 from assistant.chat import build_chat_engine
+from assistant.database import Database
 from assistant.errors import ShortlistError
 from assistant.service import Assistant
 from assistant.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
+RETENTION_INTERVAL_S = 3600
 
 DESCRIPTION = """
 Shortlist reviews healthcare award-entry drafts criterion by criterion and shows the evidence that
@@ -56,25 +60,58 @@ def _prepare_chat(assistant: Assistant) -> None:
     log.info("Chat message model ready in %.1fs", time.perf_counter() - started)
 
 
+def purge_expired(app: FastAPI) -> int:
+    """Delete conversations untouched, and batches finished, more than ``server.retention_days`` ago."""
+    settings: Settings = app.state.settings
+    if settings.server.retention_days <= 0:
+        return 0
+    age = dt.timedelta(days=settings.server.retention_days)
+    removed: int = app.state.chat.store.purge(age)
+    if app.state.batches is not None:
+        removed += app.state.batches.batch_jobs(app).purge(age)
+    if removed:
+        log.info("Retention: deleted %d conversations and batches older than %s days", removed,
+                 settings.server.retention_days)
+    return removed
+
+
+def _retention_loop(app: FastAPI, stop: threading.Event) -> None:
+    while True:
+        try:
+            purge_expired(app)
+        except ShortlistError as exc:
+            log.warning("Retention purge failed: %s", exc.message)
+        if stop.wait(RETENTION_INTERVAL_S):
+            return
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
+    database = Database(settings.database_url, pool_size=settings.database.pool_size)
+    database.engine  # noqa: B018 - migrate and fail fast on a wrong URL, before the slow start
+    app.state.database = database
     assistant = await run_in_threadpool(prepare_assistant, settings)
     app.state.assistant = assistant
-    app.state.chat = build_chat_engine(assistant)
+    app.state.chat = build_chat_engine(assistant, database=database)
     # The chat's message model trains once (about two minutes) on first start; reviews need not wait for
     # it, and a chat message sent meanwhile waits for it rather than failing.
     threading.Thread(target=_prepare_chat, args=(assistant,), name="message-model", daemon=True).start()
     if app.state.batches is not None:
         app.state.batches.batch_jobs(app)  # resume any batch a restart interrupted
+    stop = threading.Event()
+    retention = threading.Thread(target=_retention_loop, args=(app, stop), name="retention", daemon=True)
+    retention.start()
     try:
         yield
     finally:
+        stop.set()
+        retention.join(timeout=30)
         jobs = getattr(app.state, "batch_jobs", None)
         if jobs is not None:
             jobs.close()
             app.state.batch_jobs = None
-        app.state.chat.store.close()
+        database.close()
 
 
 def _include_batches(app: FastAPI, settings: Settings, upload_overrides: dict[str, int]) -> None:
@@ -106,11 +143,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     upload_overrides: dict[str, int] = {}
     app.add_middleware(BodyLimitMiddleware, json_bytes=json_limit(settings), upload_bytes=upload_limit(settings),
                        upload_overrides=upload_overrides)
+    gate, limiter = build_guards(settings.server)
+    app.add_middleware(OverloadMiddleware, gate=gate, limiter=limiter)
+    app.state.review_gate = gate
     app.state.settings = settings
+    app.state.organiser_key_hashes = settings.auth.key_hashes()
     app.state.batches = None
     install_error_handler(app)
     for module in (health, programmes, categories, reviews, evidence, drafts, conversations, eligibility):
         app.include_router(module.router)
+    app.include_router(conversations.owned)
     _include_batches(app, settings, upload_overrides)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _include_docs(app)

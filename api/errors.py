@@ -16,7 +16,15 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from api.limits import LIMIT_SCOPE_KEY
-from assistant.errors import BackendUnavailable, ConfigError, InvalidInput, NotFound, ShortlistError
+from assistant.errors import (
+    BackendUnavailable,
+    ConfigError,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    ShortlistError,
+    Unauthorised,
+)
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +56,8 @@ STATUS: list[tuple[type[ShortlistError], int]] = [
     (UnsupportedMediaType, 415),
     (MalformedJSON, 400),
     (NotFound, 404),
+    (Unauthorised, 401),
+    (Conflict, 409),
     (InvalidInput, 422),
     (BackendUnavailable, 503),
     (ConfigError, 500),
@@ -117,6 +127,8 @@ async def error_handler(request: Request, exc: Exception) -> JSONResponse:
         status = 500
         body = ErrorBody(detail="Something went wrong on the server; try again, and report it if it persists.",
                          code="internal_error")
+    if status == 401:
+        headers = {**(headers or {}), "WWW-Authenticate": 'Bearer realm="shortlist"'}
     if status >= 500 and isinstance(exc, ShortlistError):
         log.warning("%s on %s %s: %s", exc.code, request.method, request.url.path, exc.message)
     return JSONResponse(body.model_dump(), status_code=status, headers=headers)

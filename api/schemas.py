@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from assistant.chat.models import Conversation
 from assistant.eligibility import Entrant
 from assistant.packs import Category, ScoringBand
 from assistant.review import Evidence, ProgrammeRef
@@ -39,6 +40,9 @@ class Health(_Body):
     knowledge_hash: str
     programmes: int
     chat_mode: str = Field(description="'templates' (no LLM) or 'llm:<model>'")
+    database: str = Field(description="'sqlite' or 'postgresql': where conversations and batches live")
+    reviews_running: int = Field(description="Heavy requests running now in this process")
+    reviews_waiting: int = Field(description="Heavy requests waiting for a slot in this process")
 
 
 class CriterionSummary(_Body):
@@ -150,6 +154,11 @@ class ConversationCreate(_Body):
             "examples": [{"category": "acute-innovation", "programme": "hsj-awards-2025", "text": SAMPLE_DRAFT}]
         },
     )
+
+
+class ConversationCreated(Conversation):
+    token: str = Field(description="The conversation's owner token, shown only now: send it as "
+                                   "'Authorization: Bearer <token>' on every later request to this conversation")
 
 
 class VersionCreate(_Body):

@@ -35,3 +35,15 @@ class BackendUnavailable(ShortlistError):
     """A model, vector store or LLM endpoint could not be reached or loaded."""
 
     code = "backend_unavailable"
+
+
+class Unauthorised(ShortlistError):
+    """An endpoint that needs a key was called without a valid one."""
+
+    code = "unauthorized"
+
+
+class Conflict(ShortlistError):
+    """Another request changed the same thing first; reload and try again."""
+
+    code = "conflict"

@@ -36,8 +36,6 @@ if TYPE_CHECKING:
     from assistant.eligibility import Entrant
 
 log = logging.getLogger(__name__)
-# Texts whose instructions-by-meaning are remembered (a review and its eligibility check share them).
-INSTRUCTION_CACHE = 64
 Progress = Callable[[int], None]
 
 
@@ -171,12 +169,13 @@ class Assistant:
                 self._instruction_screen = InstructionScreen(self.embeddings.embed_array, load_examples(path))
             screen = self._instruction_screen
             key = hashlib.sha256(text.encode()).hexdigest()
-            if key in self._instruction_hits:  # a review and its eligibility read the same text
+            # A review and its eligibility read the same text; the last server.texts_cached texts are kept.
+            if key in self._instruction_hits:
                 return self._instruction_hits[key]
         hits = screen.find(text)
         with self._lock:
             self._instruction_hits[key] = hits
-            while len(self._instruction_hits) > INSTRUCTION_CACHE:
+            while len(self._instruction_hits) > self.settings.server.texts_cached:
                 self._instruction_hits.pop(next(iter(self._instruction_hits)))
         return hits
 

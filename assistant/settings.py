@@ -81,6 +81,65 @@ class LimitSettings(BaseModel):
     )
 
 
+class DatabaseSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: SecretStr | None = Field(
+        default=None,
+        description="Where conversations and batches live: unset uses SQLite in the data dir; "
+        "'postgresql://USER:PASSWORD@HOST:PORT/DB' lets several replicas share them",
+    )
+    pool_size: int = Field(
+        default=5, ge=1, le=100, description="PostgreSQL connections per process (and as many overflow)"
+    )
+
+
+class AuthSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    organiser_keys: SecretStr | None = Field(
+        default=None,
+        description="Comma-separated keys for the organiser endpoints (batches), sent as 'Authorization: Bearer "
+        "<key>'; kept only as sha256 hashes. Unset: those endpoints are open, and serve refuses a non-loopback host",
+    )
+
+    def key_hashes(self) -> frozenset[str]:
+        from assistant.tokens import digest
+
+        raw = self.organiser_keys.get_secret_value() if self.organiser_keys else ""
+        return frozenset(digest(key.strip()) for key in raw.split(",") if key.strip())
+
+
+class ServerSettings(BaseModel):
+    """What keeps one server process responsive under load; every bound here is per process."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_concurrent_reviews: int = Field(
+        default=2, ge=1, le=256, description="Reviews, detections, eligibility checks and chat answers run at once"
+    )
+    review_queue: int = Field(
+        default=16, ge=0, le=10_000,
+        description="Requests that may wait for a review slot; beyond it, 503 + Retry-After",
+    )
+    queue_timeout_s: float = Field(default=30.0, gt=0, le=600, description="Longest wait for a slot before 503")
+    rate_per_minute: int = Field(
+        default=60, ge=0, le=100_000, description="Heavy requests (reviews, chat messages, uploads) per client per "
+        "minute, in bursts of up to 'rate_burst'; 0 turns rate limits off. Beyond it, 429 + Retry-After",
+    )
+    rate_burst: int = Field(default=20, ge=1, le=100_000, description="Heavy requests a client may send at once")
+    rate_clients: int = Field(default=10_000, ge=1, le=10_000_000, description="Clients whose rate is remembered (LRU)")
+    chat_reviews_cached: int = Field(default=32, ge=1, le=10_000, description="Reviews the chat keeps (LRU)")
+    texts_cached: int = Field(
+        default=1_024, ge=1, le=1_000_000,
+        description="Texts whose AI-instruction screen and eligibility vectors are kept (LRU each)",
+    )
+    retention_days: float = Field(
+        default=90, ge=0, description="Conversations untouched and finished batches older than this are deleted "
+        "(checked hourly); 0 keeps everything",
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SHORTLIST_", env_nested_delimiter="__", extra="forbid")
 
@@ -93,6 +152,9 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     detection: DetectionSettings = Field(default_factory=DetectionSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
     chat_fine_tune: bool = Field(
         default=True,
         description="Fine-tune a copy of the embedding model on the chat's message set (once, cached in the data "
@@ -113,12 +175,27 @@ class Settings(BaseSettings):
     def database_path(self) -> Path:
         return self.data_dir / "shortlist.sqlite3"
 
+    @property
+    def database_url(self) -> str:
+        """SHORTLIST_DATABASE__URL, or SQLite in the data dir."""
+        if self.database.url is not None and self.database.url.get_secret_value().strip():
+            return self.database.url.get_secret_value().strip()
+        return f"sqlite:///{self.database_path}"
+
     def public_dump(self) -> dict[str, object]:
         """Settings for run headers and health checks: paths as strings, secrets masked."""
         dumped: dict[str, object] = self.model_dump(mode="json")
         llm = dumped["llm"]
         if isinstance(llm, dict) and llm.get("api_key"):
             llm["api_key"] = "***"
+        database = dumped["database"]
+        if isinstance(database, dict) and database.get("url"):
+            from assistant.database import describe
+
+            database["url"] = describe(self.database_url)
+        auth = dumped["auth"]
+        if isinstance(auth, dict):
+            auth["organiser_keys"] = f"{len(self.auth.key_hashes())} configured"
         return dumped
 
 

@@ -1,18 +1,23 @@
-"""Organiser batches: upload a ZIP/CSV/XLSX, poll its progress, fetch its report as JSON, CSV or HTML."""
+"""Organiser batches: upload a ZIP/CSV/XLSX, poll its progress, fetch its report as JSON, CSV or HTML,
+delete it. Every route needs an organiser key when keys are configured (``api.security``)."""
 
 from __future__ import annotations
 
 import threading
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, File, Form, Path, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from api.errors import ERROR_RESPONSES, ErrorBody
+from api.security import OrganiserOnly
 from assistant.batch.jobs import BatchInfo, BatchJobs
 
-router = APIRouter(prefix="/api/batches", tags=["batches"])
+UNAUTHORISED: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "No valid organiser key (code 'unauthorized')"}
+}
+router = APIRouter(prefix="/api/batches", tags=["batches"], dependencies=[OrganiserOnly], responses=UNAUTHORISED)
 _START_LOCK = threading.Lock()
 
 
@@ -21,7 +26,7 @@ def batch_jobs(app: FastAPI) -> BatchJobs:
     with _START_LOCK:
         jobs: BatchJobs | None = getattr(app.state, "batch_jobs", None)
         if jobs is None:
-            jobs = BatchJobs(app.state.assistant).start()
+            jobs = BatchJobs(app.state.assistant, database=getattr(app.state, "database", None)).start()
             app.state.batch_jobs = jobs
         return jobs
 
@@ -50,6 +55,12 @@ async def create_batch(
 def get_batch(batch_id: BatchId, jobs: JobsDep) -> BatchInfo:
     """Progress: ``done`` of ``total`` entries checked, and the status."""
     return jobs.get(batch_id)
+
+
+@router.delete("/{batch_id}", status_code=204, responses=ERROR_RESPONSES)
+def delete_batch(batch_id: BatchId, jobs: JobsDep) -> None:
+    """Delete the batch with its upload and report; a batch still running stops at its next entry."""
+    jobs.delete(batch_id)
 
 
 @router.get(

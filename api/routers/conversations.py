@@ -1,4 +1,7 @@
-"""Conversations: create one with a draft, read it back, add draft versions, and ask questions.
+"""Conversations: create one with a draft, read it back, add draft versions, ask questions, delete it.
+
+Creating a conversation returns its owner token once; every other route needs it as
+``Authorization: Bearer <token>`` and answers 404 without it (see ``api.security``).
 
 A message is answered as JSON, or as Server-Sent Events when the client sends
 ``Accept: text/event-stream``: ``delta`` events carry text as it is produced, then one ``turn``
@@ -12,20 +15,22 @@ import logging
 from collections.abc import Iterable, Iterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path
+from fastapi import APIRouter, Depends, Header
 from fastapi.sse import EventSourceResponse, format_sse_event
 
 from api.bodies import draft_body, openapi_body
 from api.deps import ChatDep
 from api.errors import ERROR_RESPONSES
-from api.schemas import ConversationCreate, MessageCreate, VersionCreate
+from api.schemas import ConversationCreate, ConversationCreated, MessageCreate, VersionCreate
+from api.security import ConversationId, OwnerOnly
 from assistant.chat.models import Conversation, Turn
 from assistant.errors import ShortlistError
+from assistant.tokens import new_token
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/conversations", tags=["conversations"])
+owned = APIRouter(prefix="/api/conversations", tags=["conversations"], dependencies=[OwnerOnly])
 
-ConversationId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 
 SSE_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {
@@ -62,23 +67,31 @@ def sse_stream(events: Iterable[tuple[str, Any]]) -> Iterator[bytes]:
 @router.post(
     "",
     status_code=201,
-    summary="Start a conversation, optionally with a first draft (JSON text or file upload)",
+    summary="Start a conversation, optionally with a first draft (JSON text or file upload); returns its token once",
     responses=ERROR_RESPONSES,
     openapi_extra=openapi_body(ConversationCreate),
 )
 def create_conversation(
     body: Annotated[ConversationCreate, Depends(draft_body(ConversationCreate))], chat: ChatDep
-) -> Conversation:
-    return chat.create(category=body.category, text=body.text, programme=body.programme)
+) -> ConversationCreated:
+    token = new_token()
+    conversation = chat.create(category=body.category, text=body.text, programme=body.programme, token=token)
+    return ConversationCreated(**conversation.model_dump(), token=token)
 
 
-@router.get("/{conversation_id}", summary="A conversation with its turns and draft versions",
+@owned.get("/{conversation_id}", summary="A conversation with its turns and draft versions",
             responses={404: ERROR_RESPONSES[404]})
 def get_conversation(conversation_id: ConversationId, chat: ChatDep) -> Conversation:
     return chat.get(conversation_id)
 
 
-@router.post(
+@owned.delete("/{conversation_id}", status_code=204, summary="Delete the conversation, its turns and its versions",
+              responses={404: ERROR_RESPONSES[404]})
+def delete_conversation(conversation_id: ConversationId, chat: ChatDep) -> None:
+    chat.delete(conversation_id)
+
+
+@owned.post(
     "/{conversation_id}/versions",
     status_code=201,
     summary="Add a new draft version (JSON text or file upload)",
@@ -93,7 +106,7 @@ def add_version(
     return chat.add_version(conversation_id, body.text, note=body.note)
 
 
-@router.post(
+@owned.post(
     "/{conversation_id}/undo",
     summary="Undo the latest draft change: the previous version's text is saved as a new version",
     responses=ERROR_RESPONSES,
@@ -102,7 +115,7 @@ def undo_version(conversation_id: ConversationId, chat: ChatDep) -> Conversation
     return chat.undo(conversation_id)
 
 
-@router.post(
+@owned.post(
     "/{conversation_id}/messages",
     response_model=Turn,
     summary="Ask a question; the answer cites the draft and the knowledge base",
@@ -116,5 +129,4 @@ def post_message(
 ) -> Turn | EventSourceResponse:
     if not _wants_stream(accept):
         return chat.reply(conversation_id, message.content)
-    chat.get(conversation_id)  # an unknown id is a 404 before the stream starts
     return EventSourceResponse(sse_stream(chat.stream_events(conversation_id, message.content)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from api.deps import AssistantDep, ChatDep
 from api.schemas import Health
@@ -20,8 +20,12 @@ def package_version() -> str:
 
 
 @router.get("", summary="Service status")
-def health(assistant: AssistantDep, chat: ChatDep) -> Health:
+def health(request: Request, assistant: AssistantDep, chat: ChatDep) -> Health:
+    gate = getattr(request.app.state, "review_gate", None)
     return Health(
+        database=chat.store.database.dialect,
+        reviews_running=gate.running if gate else 0,
+        reviews_waiting=gate.waiting if gate else 0,
         version=package_version(),
         embedding_model=assistant.settings.embeddings.model,
         llm=assistant.settings.llm.model,

@@ -19,8 +19,40 @@ async function failure(response) {
   return new ApiError(detail, (body && body.code) || "http_error", response.status);
 }
 
+// A conversation's owner token is returned once, when it is created; the page keeps it for this browser
+// tab's session (sessionStorage) and sends it with every request to that conversation.
+const TOKENS_KEY = "shortlist.tokens";
+
+function tokens() {
+  try {
+    return JSON.parse(sessionStorage.getItem(TOKENS_KEY) || "{}") || {};
+  } catch {
+    return {};
+  }
+}
+
+export function rememberToken(conversationId, token) {
+  if (!token) return;
+  const all = tokens();
+  all[conversationId] = token;
+  sessionStorage.setItem(TOKENS_KEY, JSON.stringify(all));
+}
+
+export function forgetToken(conversationId) {
+  const all = tokens();
+  delete all[conversationId];
+  sessionStorage.setItem(TOKENS_KEY, JSON.stringify(all));
+}
+
+function withToken(path, headers) {
+  const match = /^\/api\/conversations\/([^/?]+)/.exec(path);
+  const token = match && tokens()[decodeURIComponent(match[1])];
+  if (token) headers.Authorization = `Bearer ${token}`;
+  return headers;
+}
+
 export async function request(path, { method = "GET", json, form, signal } = {}) {
-  const options = { method, headers: { Accept: "application/json" }, signal };
+  const options = { method, headers: withToken(path, { Accept: "application/json" }), signal };
   if (json !== undefined) {
     options.headers["Content-Type"] = "application/json";
     options.body = JSON.stringify(json);
@@ -56,9 +88,10 @@ function parseEvent(raw) {
 export async function streamMessage(conversationId, content, { onDelta, signal } = {}) {
   let response;
   try {
-    response = await fetch(`/api/conversations/${encodeURIComponent(conversationId)}/messages`, {
+    const path = `/api/conversations/${encodeURIComponent(conversationId)}/messages`;
+    response = await fetch(path, {
       method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
+      headers: withToken(path, { "Content-Type": "application/json", Accept: "text/event-stream" }),
       body: JSON.stringify({ content }),
       signal,
     });

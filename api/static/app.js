@@ -1,6 +1,6 @@
 // Wires the page to the public API: choose a category, give a draft, review it, chat about it.
 
-import { ApiError, request } from "./api.js";
+import { ApiError, forgetToken, rememberToken, request } from "./api.js";
 import { ChatPanel } from "./chat.js";
 import { clear, countWords, download, el, plural, slug } from "./dom.js";
 import { focusSpan, renderDraft, spansFromReview } from "./draft.js";
@@ -246,8 +246,11 @@ async function syncConversation(text, programme, category) {
       }
       return;
     }
-    chat.attach(await request("/api/conversations", { method: "POST", json: { text, programme, category } }));
-    localStorage.setItem(STORAGE_KEY, chat.conversation.id);
+    const created = await request("/api/conversations", { method: "POST", json: { text, programme, category } });
+    rememberToken(created.id, created.token);
+    delete created.token;
+    chat.attach(created);
+    sessionStorage.setItem(STORAGE_KEY, chat.conversation.id);
   } catch (error) {
     $("chat-state").textContent = error instanceof ApiError ? error.message : "The chat is not available.";
   }
@@ -270,7 +273,7 @@ async function refreshConversation(conversation) {
 }
 
 async function resumeConversation() {
-  const id = localStorage.getItem(STORAGE_KEY);
+  const id = sessionStorage.getItem(STORAGE_KEY);
   if (!id) return;
   try {
     const conversation = await request(`/api/conversations/${encodeURIComponent(id)}`);
@@ -283,7 +286,10 @@ async function resumeConversation() {
     $("review-status").textContent =
       `Your last conversation is back (draft version ${conversation.versions.length}). Select “Review my draft” to see its review.`;
   } catch (error) {
-    if (error instanceof ApiError && error.status === 404) localStorage.removeItem(STORAGE_KEY);
+    if (error instanceof ApiError && error.status === 404) {
+      sessionStorage.removeItem(STORAGE_KEY);
+      forgetToken(id);
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-"""The conversational engine: conversations persisted in SQLite, each turn understood and answered.
+"""The conversational engine: conversations persisted in the database, each turn understood and answered.
 
 Default mode composes answers from the review's tools through templates; with an LLM configured, a
 tool-calling agent answers over the same tools, its answer is checked by the grounding guard, and
@@ -11,6 +11,7 @@ import dataclasses
 import logging
 import threading
 import uuid
+import zlib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Literal
 
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 # Answered the same way in both modes: they change or protect the draft, so no model writes them.
 DETERMINISTIC = {"revise_section", "check_pasted", "undo", "injection", "invent_request", "off_topic"}
+# Per-conversation locks are striped: a fixed set shared by hash, so memory does not grow with traffic.
+LOCK_STRIPES = 256
 StreamEvent = tuple[Literal["delta"], str] | tuple[Literal["turn"], Turn]
 
 
@@ -64,8 +67,7 @@ class ChatEngine:
         self.reader = IntentReader(assistant.prepare_messages)
         self.composer = Composer(self.tools, prompts)
         self.agent = agent
-        self._locks: dict[str, threading.Lock] = {}
-        self._locks_guard = threading.Lock()
+        self._locks = [threading.Lock() for _ in range(LOCK_STRIPES)]
 
     @property
     def mode(self) -> str:
@@ -77,8 +79,10 @@ class ChatEngine:
 
     # -- conversations --------------------------------------------------------------------
     def create(
-        self, category: str | None = None, text: str | None = None, programme: str | None = None
+        self, category: str | None = None, text: str | None = None, programme: str | None = None,
+        *, token: str | None = None,
     ) -> Conversation:
+        """A new conversation. With ``token`` (the API's), only that token's holder may open it over HTTP."""
         programme_id = category_id = None
         if category:
             resolved_programme, resolved_category = self.assistant.resolve(category, programme)
@@ -89,8 +93,17 @@ class ChatEngine:
             text and text.strip()) else []
         conversation = Conversation(id=uuid.uuid4().hex, programme=programme_id, category=category_id,
                                     versions=versions, created_at=created, updated_at=created)
-        self.store.create(conversation)
+        self.store.create(conversation, token=token)
         return conversation
+
+    def authorise(self, conversation_id: str, token: str | None) -> None:
+        """NotFound unless ``token`` owns the conversation (a wrong token looks like an unknown id)."""
+        self.store.authorise(conversation_id, token)
+
+    def delete(self, conversation_id: str) -> None:
+        """Remove the conversation with its turns and draft versions."""
+        with self._lock(conversation_id):
+            self.store.delete(conversation_id)
 
     def get(self, conversation_id: str) -> Conversation:
         """The conversation with its turns and versions; raises NotFound for an unknown id."""
@@ -164,8 +177,7 @@ class ChatEngine:
         return check_text(text or "", max_chars=self.assistant.settings.limits.max_draft_chars)
 
     def _lock(self, conversation_id: str) -> threading.Lock:
-        with self._locks_guard:
-            return self._locks.setdefault(conversation_id, threading.Lock())
+        return self._locks[zlib.crc32(conversation_id.encode()) % LOCK_STRIPES]
 
     def _resolve(self, conversation: Conversation, content: str) -> tuple[Programme | None, Category | None, bool]:
         if conversation.category:

@@ -1,115 +1,89 @@
-"""Conversations in SQLite (stdlib sqlite3, WAL), so a restart loses no turn and no draft version.
+"""Conversations in the database (SQLite by default, PostgreSQL for replicas), so a restart loses no
+turn and no draft version, and any replica can continue any conversation.
 
-One connection guarded by a lock: the server's worker threads share it, and every write is a
-single short transaction. Turns are stored as their JSON so new optional fields need no migration.
+Every write is one short transaction that first locks the conversation's row (``FOR UPDATE`` on
+PostgreSQL, the database write lock on SQLite), so two processes appending to one conversation
+number their turns and versions without collisions. Turns are stored as their JSON so new optional
+fields need no migration. A conversation may carry the sha256 of its owner's token; ``authorise``
+answers "no such conversation" for a wrong token exactly as for an unknown id.
 """
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from assistant.chat.models import Conversation, ConversationSummary, DraftVersion, Turn
-from assistant.errors import BackendUnavailable, NotFound
+from sqlalchemy import Connection, delete, func, insert, select, update
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS chat_conversations (
-    id TEXT PRIMARY KEY,
-    programme TEXT,
-    category TEXT,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS chat_versions (
-    conversation_id TEXT NOT NULL REFERENCES chat_conversations(id) ON DELETE CASCADE,
-    number INTEGER NOT NULL,
-    text TEXT NOT NULL,
-    note TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    PRIMARY KEY (conversation_id, number)
-);
-CREATE TABLE IF NOT EXISTS chat_turns (
-    conversation_id TEXT NOT NULL REFERENCES chat_conversations(id) ON DELETE CASCADE,
-    seq INTEGER NOT NULL,
-    id TEXT NOT NULL UNIQUE,
-    data TEXT NOT NULL,
-    PRIMARY KEY (conversation_id, seq)
-);
-"""
+from assistant.chat.models import Conversation, ConversationSummary, DraftVersion, Turn
+from assistant.database import Database, conversations, sqlite_url, versions
+from assistant.database import turns as turn_table
+from assistant.errors import Conflict, NotFound
+from assistant.tokens import digest, matches
 
 
 def now() -> datetime:
     return datetime.now(UTC)
 
 
+def _missing(conversation_id: str) -> NotFound:
+    return NotFound(f"No conversation '{conversation_id}'; start one with POST /api/conversations.")
+
+
 class ConversationStore:
-    """Create, load and append to conversations; opened lazily so constructing it touches no file."""
+    """Create, load, append to and delete conversations; opening it touches no file or server."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._lock = threading.RLock()
-        self._connection: sqlite3.Connection | None = None
-
-    def _db(self) -> sqlite3.Connection:
-        if self._connection is None:
-            try:
-                if str(self.path) != ":memory:":
-                    self.path.parent.mkdir(parents=True, exist_ok=True)
-                connection = sqlite3.connect(str(self.path), check_same_thread=False, timeout=10)
-                connection.execute("PRAGMA journal_mode=WAL")
-                connection.execute("PRAGMA foreign_keys=ON")
-                connection.executescript(_SCHEMA)
-            except (sqlite3.Error, OSError) as exc:
-                raise BackendUnavailable(f"Cannot open the conversation database at {self.path}: {exc}") from exc
-            self._connection = connection
-        return self._connection
+    def __init__(self, database: Database | Path) -> None:
+        self.database = database if isinstance(database, Database) else Database(sqlite_url(database))
 
     def close(self) -> None:
-        with self._lock:
-            if self._connection is not None:
-                self._connection.close()
-                self._connection = None
+        self.database.close()
 
-    def create(self, conversation: Conversation) -> None:
-        with self._lock, self._db() as db:
-            db.execute(
-                "INSERT INTO chat_conversations (id, programme, category, created_at, updated_at) VALUES (?,?,?,?,?)",
-                (conversation.id, conversation.programme, conversation.category,
-                 conversation.created_at.isoformat(), conversation.updated_at.isoformat()),
-            )
+    def create(self, conversation: Conversation, *, token: str | None = None) -> None:
+        with self.database.begin() as db:
+            db.execute(insert(conversations).values(
+                id=conversation.id, programme=conversation.programme, category=conversation.category,
+                created_at=conversation.created_at.isoformat(), updated_at=conversation.updated_at.isoformat(),
+                token_hash=digest(token) if token else None,
+            ))
             for version in conversation.versions:
                 self._insert_version(db, conversation.id, version)
-            for turn in conversation.turns:
-                self._insert_turn(db, conversation.id, turn)
+            for seq, turn in enumerate(conversation.turns, start=1):
+                db.execute(insert(turn_table).values(conversation_id=conversation.id, seq=seq, id=turn.id,
+                                                data=turn.model_dump_json()))
+
+    def authorise(self, conversation_id: str, token: str | None) -> None:
+        """Raise NotFound unless the conversation exists and ``token`` is its owner's."""
+        with self.database.connect() as db:
+            row = db.execute(
+                select(conversations.c.token_hash).where(conversations.c.id == conversation_id)
+            ).first()
+        if row is None or not matches(token, [row.token_hash]):
+            raise _missing(conversation_id)
 
     def get(self, conversation_id: str) -> Conversation:
-        with self._lock:
-            db = self._db()
-            row = db.execute(
-                "SELECT id, programme, category, created_at, updated_at FROM chat_conversations WHERE id = ?",
-                (conversation_id,),
-            ).fetchone()
+        with self.database.connect() as db:
+            row = db.execute(select(conversations).where(conversations.c.id == conversation_id)).first()
             if row is None:
-                raise NotFound(f"No conversation '{conversation_id}'; start one with POST /api/conversations.")
-            versions = [
-                DraftVersion(number=n, text=t, note=note, created_at=datetime.fromisoformat(c))
-                for n, t, note, c in db.execute(
-                    "SELECT number, text, note, created_at FROM chat_versions WHERE conversation_id = ? "
-                    "ORDER BY number", (conversation_id,),
+                raise _missing(conversation_id)
+            stored_versions = [
+                DraftVersion(number=v.number, text=v.text, note=v.note, created_at=datetime.fromisoformat(v.created_at))
+                for v in db.execute(
+                    select(versions).where(versions.c.conversation_id == conversation_id).order_by(versions.c.number)
                 )
             ]
-            turns = [
+            stored_turns = [
                 Turn.model_validate_json(data)
                 for (data,) in db.execute(
-                    "SELECT data FROM chat_turns WHERE conversation_id = ? ORDER BY seq", (conversation_id,)
+                    select(turn_table.c.data).where(turn_table.c.conversation_id == conversation_id)
+                    .order_by(turn_table.c.seq)
                 )
             ]
         return Conversation(
-            id=row[0], programme=row[1], category=row[2], versions=versions, turns=turns,
-            created_at=datetime.fromisoformat(row[3]), updated_at=datetime.fromisoformat(row[4]),
+            id=row.id, programme=row.programme, category=row.category, versions=stored_versions,
+            turns=stored_turns, created_at=datetime.fromisoformat(row.created_at),
+            updated_at=datetime.fromisoformat(row.updated_at),
         )
 
     def append(
@@ -121,30 +95,61 @@ class ConversationStore:
         category: tuple[str, str] | None = None,
     ) -> None:
         """Add turns and/or a draft version (and maybe set the category) in one transaction."""
-        with self._lock, self._db() as db:
+        with self.database.begin() as db:
+            locked = db.execute(
+                select(conversations.c.id).where(conversations.c.id == conversation_id).with_for_update()
+            ).first()
+            if locked is None:
+                raise _missing(conversation_id)
             if version is not None:
+                latest = db.execute(
+                    select(func.max(versions.c.number)).where(versions.c.conversation_id == conversation_id)
+                ).scalar()
+                if version.number != (latest or 0) + 1:
+                    raise Conflict(
+                        "The draft changed in another request while this one ran; reload the conversation "
+                        "and try again."
+                    )
                 self._insert_version(db, conversation_id, version)
-            for turn in turns:
-                self._insert_turn(db, conversation_id, turn)
+            if turns:
+                owner = turn_table.c.conversation_id == conversation_id
+                seq = db.execute(select(func.coalesce(func.max(turn_table.c.seq), 0)).where(owner)).scalar_one()
+                for offset, turn in enumerate(turns, start=1):
+                    db.execute(insert(turn_table).values(
+                        conversation_id=conversation_id, seq=seq + offset, id=turn.id, data=turn.model_dump_json()))
+            values: dict[str, object] = {"updated_at": now().isoformat()}
             if category is not None:
-                db.execute(
-                    "UPDATE chat_conversations SET programme = ?, category = ? WHERE id = ?",
-                    (category[0], category[1], conversation_id),
-                )
-            updated = db.execute(
-                "UPDATE chat_conversations SET updated_at = ? WHERE id = ?", (now().isoformat(), conversation_id)
-            )
-            if updated.rowcount == 0:
-                raise NotFound(f"No conversation '{conversation_id}'.")
+                values.update(programme=category[0], category=category[1])
+            db.execute(update(conversations).where(conversations.c.id == conversation_id).values(**values))
+
+    def delete(self, conversation_id: str) -> None:
+        """Remove the conversation, its turns and its versions; NotFound if there is none."""
+        with self.database.begin() as db:
+            db.execute(delete(turn_table).where(turn_table.c.conversation_id == conversation_id))
+            db.execute(delete(versions).where(versions.c.conversation_id == conversation_id))
+            gone = db.execute(delete(conversations).where(conversations.c.id == conversation_id))
+            if gone.rowcount == 0:
+                raise _missing(conversation_id)
+
+    def purge(self, older_than: timedelta) -> int:
+        """Delete conversations untouched for longer than ``older_than``; returns how many."""
+        cutoff = (now() - older_than).isoformat()
+        stale = select(conversations.c.id).where(conversations.c.updated_at < cutoff)
+        with self.database.begin() as db:
+            db.execute(delete(turn_table).where(turn_table.c.conversation_id.in_(stale)))
+            db.execute(delete(versions).where(versions.c.conversation_id.in_(stale)))
+            return int(db.execute(delete(conversations).where(conversations.c.updated_at < cutoff)).rowcount)
 
     def summaries(self, limit: int = 20) -> list[ConversationSummary]:
-        with self._lock:
-            rows = self._db().execute(
-                "SELECT c.id, c.programme, c.category, c.updated_at, "
-                "(SELECT COUNT(*) FROM chat_turns t WHERE t.conversation_id = c.id), "
-                "(SELECT COUNT(*) FROM chat_versions v WHERE v.conversation_id = c.id) "
-                "FROM chat_conversations c ORDER BY c.updated_at DESC LIMIT ?", (limit,),
-            ).fetchall()
+        turn_count = (select(func.count()).where(turn_table.c.conversation_id == conversations.c.id)
+                      .correlate(conversations).scalar_subquery())
+        version_count = (select(func.count()).where(versions.c.conversation_id == conversations.c.id)
+                         .correlate(conversations).scalar_subquery())
+        query = (select(conversations.c.id, conversations.c.programme, conversations.c.category,
+                        conversations.c.updated_at, turn_count, version_count)
+                 .order_by(conversations.c.updated_at.desc()).limit(limit))
+        with self.database.connect() as db:
+            rows = db.execute(query).all()
         return [
             ConversationSummary(id=r[0], programme=r[1], category=r[2], updated_at=datetime.fromisoformat(r[3]),
                                 turns=r[4], versions=r[5])
@@ -152,16 +157,8 @@ class ConversationStore:
         ]
 
     @staticmethod
-    def _insert_version(db: sqlite3.Connection, conversation_id: str, version: DraftVersion) -> None:
-        db.execute(
-            "INSERT INTO chat_versions (conversation_id, number, text, note, created_at) VALUES (?,?,?,?,?)",
-            (conversation_id, version.number, version.text, version.note, version.created_at.isoformat()),
-        )
-
-    @staticmethod
-    def _insert_turn(db: sqlite3.Connection, conversation_id: str, turn: Turn) -> None:
-        db.execute(
-            "INSERT INTO chat_turns (conversation_id, seq, id, data) VALUES "
-            "(?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM chat_turns WHERE conversation_id = ?), ?, ?)",
-            (conversation_id, conversation_id, turn.id, turn.model_dump_json()),
-        )
+    def _insert_version(db: Connection, conversation_id: str, version: DraftVersion) -> None:
+        db.execute(insert(versions).values(
+            conversation_id=conversation_id, number=version.number, text=version.text, note=version.note,
+            created_at=version.created_at.isoformat(),
+        ))

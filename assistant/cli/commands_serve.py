@@ -6,13 +6,26 @@ importing the CLI never pulls in the web framework.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from typing import Annotated
 
 import typer
 
-from assistant.cli.context import console
+from assistant.cli.context import console, err_console
 from assistant.settings import get_settings
+
+LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
+
+
+def is_loopback(host: str) -> bool:
+    """Whether only this machine can reach a server bound to ``host``."""
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def serve(
@@ -21,11 +34,27 @@ def serve(
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on")] = 8000,
     reload: Annotated[bool, typer.Option("--reload/--no-reload", help="Restart when code changes (development)")]
     = False,
+    no_auth: Annotated[bool, typer.Option(
+        "--no-auth", help="Serve a non-loopback host without organiser keys: anyone who can reach the port can "
+        "upload and read batches")] = False,
 ) -> None:
-    """Serve the web page and the API (data under SHORTLIST_DATA_DIR)."""
+    """Serve the web page and the API (data under SHORTLIST_DATA_DIR, or SHORTLIST_DATABASE__URL).
+
+    On any host but loopback, set SHORTLIST_AUTH__ORGANISER_KEYS first (or pass --no-auth)."""
     import uvicorn
 
     settings = get_settings()
+    if not is_loopback(host) and not settings.auth.key_hashes():
+        if not no_auth:
+            err_console.print(
+                f"Refusing to serve on {host} without organiser keys: anyone who can reach it could upload and "
+                "read organisers' batches. Set SHORTLIST_AUTH__ORGANISER_KEYS to one or more long random keys "
+                "(comma-separated; e.g. from `python -c \"import secrets; print(secrets.token_urlsafe(32))\"`), "
+                "or pass --no-auth to serve without them.", highlight=False,
+            )
+            raise typer.Exit(2)
+        err_console.print(f"Warning: serving on {host} with --no-auth; the batch endpoints are open to anyone "
+                          "who can reach this port.", style="yellow", highlight=False)
     logging.getLogger("api").setLevel(logging.INFO)
     url_host = f"[{host}]" if ":" in host else host
     console.print(f"Shortlist on [bold]http://{url_host}:{port}/[/bold] (API docs at /docs)", highlight=False)

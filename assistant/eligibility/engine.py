@@ -105,7 +105,6 @@ class _Cache:
 
 _CACHES: weakref.WeakKeyDictionary[Assistant, _Cache] = weakref.WeakKeyDictionary()
 _CACHES_LOCK = threading.Lock()
-_MAX_PREVIOUS = 4096
 
 
 def _cache(assistant: Assistant) -> _Cache:
@@ -131,7 +130,7 @@ def _previous(assistant: Assistant, texts: list[str]) -> list[tuple[np.ndarray, 
         for text in texts:
             key = hashlib.sha256(text.encode()).hexdigest()
             if key not in cache.previous:
-                if len(cache.previous) >= _MAX_PREVIOUS:
+                if len(cache.previous) >= assistant.settings.server.texts_cached:
                     cache.previous.pop(next(iter(cache.previous)))
                 vector = similarity.text_vector(assistant.embeddings.embed_array, text)
                 cache.previous[key] = (vector, similarity.shingles(text))

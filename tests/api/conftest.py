@@ -17,9 +17,11 @@ ErrorCheck = Callable[[httpx.Response, int, str], dict[str, str]]
 
 
 def plumbing_settings(data_dir: Path, **overrides: object) -> Settings:
-    """Fake embeddings and rules-only detection: the same code path, started in seconds."""
+    """Fake embeddings and rules-only detection: the same code path, started in seconds. One test client
+    sends every request, so per-client rate limits are off unless a test turns them on."""
     values: dict[str, object] = {
         "data_dir": data_dir, "embeddings": {"model": "fake:384"}, "detection": {"classifier": False},
+        "server": {"rate_per_minute": 0},
     }
     values.update(overrides)
     return Settings.model_validate(values)

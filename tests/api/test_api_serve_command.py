@@ -28,11 +28,36 @@ def test_serve_defaults_to_localhost_and_prints_the_url(uvicorn_calls: list[Any]
     assert (kwargs["host"], kwargs["port"]) == ("127.0.0.1", 8000)
 
 
-def test_serve_takes_host_and_port(uvicorn_calls: list[Any]) -> None:
+def test_serve_takes_host_and_port(uvicorn_calls: list[Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHORTLIST_AUTH__ORGANISER_KEYS", "first-key-0123456789,second-key-0123456789")
     result = CliRunner().invoke(app, ["serve", "--host", "0.0.0.0", "--port", "8123"])
     assert result.exit_code == 0, result.output
     assert "http://0.0.0.0:8123/" in result.output
+    assert "first-key" not in result.output, "keys are never printed"
     assert (uvicorn_calls[0][1]["host"], uvicorn_calls[0][1]["port"]) == ("0.0.0.0", 8123)
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.20", "::", "shortlist.example.org"])
+def test_serve_refuses_a_reachable_host_without_organiser_keys(uvicorn_calls: list[Any], host: str) -> None:
+    result = CliRunner().invoke(app, ["serve", "--host", host])
+    assert result.exit_code == 2
+    output = " ".join(result.output.split())
+    assert "SHORTLIST_AUTH__ORGANISER_KEYS" in output and "--no-auth" in output
+    assert uvicorn_calls == []
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1", "127.0.0.2"])
+def test_serve_on_loopback_needs_no_keys(uvicorn_calls: list[Any], host: str) -> None:
+    assert CliRunner().invoke(app, ["serve", "--host", host]).exit_code == 0
+    assert len(uvicorn_calls) == 1
+
+
+def test_no_auth_serves_a_reachable_host_with_a_warning(uvicorn_calls: list[Any]) -> None:
+    result = CliRunner().invoke(app, ["serve", "--host", "0.0.0.0", "--no-auth"])
+    assert result.exit_code == 0, result.output
+    output = " ".join(result.output.split())
+    assert "--no-auth" in output and "open to anyone" in output
+    assert uvicorn_calls[0][1]["host"] == "0.0.0.0"
 
 
 def test_serve_refuses_a_bad_port() -> None:

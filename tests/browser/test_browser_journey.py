@@ -190,8 +190,10 @@ def test_conversation_and_versions_survive_a_server_restart(page: Any, live_serv
     redraft = SAMPLE + "\nA carer told us: \"[quote from a carer, with consent]\".\n"
     review(page, redraft)
     expect(page.locator("#chat-state")).to_contain_text("draft version 2")
-    conversation_id = page.evaluate("localStorage.getItem('shortlist.conversation')")
-    assert conversation_id
+    conversation_id = page.evaluate("sessionStorage.getItem('shortlist.conversation')")
+    token = page.evaluate(f"JSON.parse(sessionStorage.getItem('shortlist.tokens'))['{conversation_id}']")
+    assert conversation_id and token
+    assert page.evaluate("localStorage.length") == 0, "nothing about the conversation outlives the tab"
 
     live_server.restart()
     page.reload()
@@ -199,7 +201,9 @@ def test_conversation_and_versions_survive_a_server_restart(page: Any, live_serv
     expect(page.locator("#chat-log .turn")).to_have_count(2)
     expect(page.locator("#chat-state")).to_contain_text("draft version 2")
     expect(page.get_by_label("Draft text")).to_have_value(redraft)
-    stored = page.request.get(f"{live_server.url}/api/conversations/{conversation_id}").json()
+    url = f"{live_server.url}/api/conversations/{conversation_id}"
+    assert page.request.get(url).status == 404, "without its token a conversation is not there"
+    stored = page.request.get(url, headers={"Authorization": f"Bearer {token}"}).json()
     assert [v["number"] for v in stored["versions"]] == [1, 2]
     assert [t["role"] for t in stored["turns"]] == ["user", "assistant"]
     page.screenshot(path=screenshots / "07-after-restart.png")
