@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: run test test-fast lint bench eval chromium lock
+.PHONY: run test test-fast lint bench eval load chromium postgresql lock
 
 $(BIN)/shortlist: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,11 @@ run: $(BIN)/shortlist  ## the web app on http://127.0.0.1:8000 with the bundled 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
 
-test: $(BIN)/shortlist chromium  ## every test: unit, CLI, API, chat, eval, batch, browser
+# Debian's PostgreSQL for the shared-database tests (a throwaway cluster per test module, on 127.0.0.1).
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq postgresql; }
+
+test: $(BIN)/shortlist chromium postgresql  ## every test: unit, CLI, API, chat, eval, batch, browser, replicas
 	$(BIN)/python -m pytest
 
 test-fast: $(BIN)/shortlist  ## tests that need no real model, server or browser
@@ -33,6 +37,9 @@ lint: $(BIN)/shortlist
 bench: $(BIN)/shortlist
 	$(BIN)/python bench/review_bench.py
 	$(BIN)/python bench/chat_bench.py
+
+load: $(BIN)/shortlist postgresql  ## 30 users for 3 minutes, then kill -9 during writes, on SQLite and PostgreSQL
+	$(BIN)/python bench/load_run.py
 
 eval: $(BIN)/shortlist
 	$(BIN)/shortlist eval run --suite all

@@ -65,5 +65,54 @@ def serve(
     uvicorn.run("api.app:create_app", factory=True, host=host, port=port, reload=reload, log_level="info")
 
 
+db_app = typer.Typer(help="The database of conversations and batches (SHORTLIST_DATABASE__URL, else SQLite).",
+                     no_args_is_help=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the schema to the newest version (servers also do this when they start)."""
+    from assistant.database import Database, current_revision, describe
+
+    settings = get_settings()
+    database = Database(settings.database_url)
+    try:
+        console.print(f"{describe(settings.database_url)}: schema at revision {current_revision(database)}",
+                      highlight=False)
+    finally:
+        database.close()
+
+
+@db_app.command("purge")
+def db_purge(
+    days: Annotated[float | None, typer.Option(
+        "--days", min=0, help="Delete conversations untouched, and batches finished, more than this many days ago "
+        "(default: SHORTLIST_SERVER__RETENTION_DAYS)")] = None,
+) -> None:
+    """Delete old conversations and batches now, as the server does hourly."""
+    import datetime as dt
+
+    from assistant.batch.jobs import BatchJobs
+    from assistant.chat.store import ConversationStore
+    from assistant.database import Database
+    from assistant.service import Assistant
+
+    settings = get_settings()
+    age = settings.server.retention_days if days is None else days
+    if age <= 0:
+        err_console.print("Retention is off (0 days): nothing to purge.", highlight=False)
+        return
+    database = Database(settings.database_url)
+    try:
+        older = dt.timedelta(days=age)
+        conversations = ConversationStore(database).purge(older)
+        batches = BatchJobs(Assistant.from_settings(settings), database=database).purge(older)
+    finally:
+        database.close()
+    console.print(f"Deleted {conversations} conversations and {batches} batches older than {age:g} days.",
+                  highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
+    app.add_typer(db_app, name="db")

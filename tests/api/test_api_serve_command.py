@@ -63,3 +63,25 @@ def test_no_auth_serves_a_reachable_host_with_a_warning(uvicorn_calls: list[Any]
 def test_serve_refuses_a_bad_port() -> None:
     result = CliRunner().invoke(app, ["serve", "--port", "70000"])
     assert result.exit_code != 0
+
+
+def test_db_upgrade_and_purge_work_on_the_configured_database(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    monkeypatch.setenv("SHORTLIST_DATA_DIR", str(tmp_path))
+    upgraded = CliRunner().invoke(app, ["db", "upgrade"])
+    assert upgraded.exit_code == 0, upgraded.output
+    assert "revision 0001" in upgraded.output and (tmp_path / "shortlist.sqlite3").is_file()
+    with sqlite3.connect(tmp_path / "shortlist.sqlite3") as db:
+        db.execute("INSERT INTO chat_conversations (id, created_at, updated_at) VALUES "
+                   "('stale', '2020-01-01T00:00:00+00:00', '2020-01-01T00:00:00+00:00')")
+    monkeypatch.setenv("SHORTLIST_EMBEDDINGS__MODEL", "fake:16")
+    purged = CliRunner().invoke(app, ["db", "purge", "--days", "30"])
+    assert purged.exit_code == 0, purged.output
+    assert "Deleted 1 conversations and 0 batches" in " ".join(purged.output.split())
+    with sqlite3.connect(tmp_path / "shortlist.sqlite3") as db:
+        assert db.execute("SELECT COUNT(*) FROM chat_conversations").fetchone() == (0,)
+    bad = CliRunner().invoke(app, ["db", "upgrade"], env={"SHORTLIST_DATABASE__URL": "mysql://nobody@127.0.0.1/x"})
+    assert bad.exit_code != 0

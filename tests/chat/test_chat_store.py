@@ -105,3 +105,65 @@ def test_listing_shows_recent_conversations(fake_engine: ChatEngine, sample: str
     created = fake_engine.create(CATEGORY, sample)
     summaries = fake_engine.list_conversations()
     assert summaries[0].id == created.id and summaries[0].versions == 1
+
+
+LEGACY_SCHEMA = """
+CREATE TABLE chat_conversations (id TEXT PRIMARY KEY, programme TEXT, category TEXT, created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL);
+CREATE TABLE chat_versions (conversation_id TEXT NOT NULL REFERENCES chat_conversations(id) ON DELETE CASCADE,
+    number INTEGER NOT NULL, text TEXT NOT NULL, note TEXT NOT NULL, created_at TEXT NOT NULL,
+    PRIMARY KEY (conversation_id, number));
+CREATE TABLE chat_turns (conversation_id TEXT NOT NULL REFERENCES chat_conversations(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL, id TEXT NOT NULL UNIQUE, data TEXT NOT NULL, PRIMARY KEY (conversation_id, seq));
+"""
+
+
+def test_a_database_from_before_migrations_is_upgraded_in_place_and_keeps_its_rows(tmp_path: Path) -> None:
+    from assistant.chat.store import ConversationStore
+    from assistant.database import Database, current_revision, sqlite_url
+
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript(LEGACY_SCHEMA)
+        db.execute("INSERT INTO chat_conversations VALUES ('old', 'hsj-awards-2025', 'acute-innovation', "
+                   "'2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00')")
+        db.execute("INSERT INTO chat_versions VALUES ('old', 1, 'An old draft.', 'initial draft', "
+                   "'2026-01-01T00:00:00+00:00')")
+    database = Database(sqlite_url(path))
+    store = ConversationStore(database)
+    assert current_revision(database) == "0001"
+    assert store.get("old").versions[0].text == "An old draft."
+    with pytest.raises(NotFound):  # it has no token, so no one can open it over HTTP
+        store.authorise("old", "any-token")
+    store.append("old", version=store.get("old").versions[0].model_copy(update={"number": 2, "text": "New."}))
+    assert [v.text for v in store.get("old").versions] == ["An old draft.", "New."]
+    database.close()
+    with sqlite3.connect(path) as db:
+        columns = {row[1] for row in db.execute("PRAGMA table_info(chat_conversations)")}
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert "token_hash" in columns and {"batches", "alembic_version"} <= tables
+
+
+def test_a_turn_is_numbered_after_the_last_even_when_two_engines_share_the_file(
+    fake_assistant: Assistant, make_engine, tmp_path: Path
+) -> None:
+    db = tmp_path / "shared.sqlite3"
+    engines = [make_engine(fake_assistant, db=db), make_engine(fake_assistant, db=db)]
+    conversation = engines[0].create(CATEGORY, "## Impact\n\nWaits fell from 18 to 6 weeks.")
+    errors: list[Exception] = []
+
+    def ask(engine: ChatEngine) -> None:
+        try:
+            for _ in range(5):
+                engine.reply(conversation.id, "what's missing in impact?")
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=ask, args=(engine,)) for engine in engines]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    turns = engines[1].get(conversation.id).turns
+    assert len(turns) == 20 and [t.role for t in turns] == ["user", "assistant"] * 10
