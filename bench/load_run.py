@@ -50,7 +50,7 @@ QUESTIONS = [
     "do we need a baseline for the waiting times figure?", "what about patient involvement",
 ]
 CATEGORIES = ["hsj-awards-2025/acute-innovation", "hsj-awards-2024/performance-recovery",
-              "kent-medway-qsi-2020/patient-safety"]
+              "kent-medway-qsi-2020/primary-care-safety", "hsj-value-2025/value-workforce"]
 
 
 def drafts() -> list[str]:
@@ -161,14 +161,20 @@ def load_phase(server: LiveServer, users: int, duration: float) -> dict[str, obj
     recorder = Recorder()
     rss_start = rss_mb(server.process.pid)
     peak = rss_start
-    stop = time.monotonic() + duration
+    began = time.monotonic()
+    stop = began + duration
+    timeline: list[tuple[int, float]] = []
     threads = [threading.Thread(target=entrant, args=(i, server.url, stop, recorder, sections), daemon=True)
                for i in range(users)]
     for thread in threads:
         thread.start()
         time.sleep(0.1)
     while any(t.is_alive() for t in threads):
-        peak = max(peak, rss_mb(server.process.pid))
+        now = rss_mb(server.process.pid)
+        peak = max(peak, now)
+        elapsed = int(time.monotonic() - began)
+        if not timeline or elapsed - timeline[-1][0] >= 30:
+            timeline.append((elapsed, now))
         time.sleep(1)
     endpoints = {}
     for endpoint, statuses in sorted(recorder.statuses.items()):
@@ -185,7 +191,8 @@ def load_phase(server: LiveServer, users: int, duration: float) -> dict[str, obj
     unexpected = {s: n for s, n in statuses.items() if not (200 <= s < 300 or s in (429, 503))}
     return {"users": users, "seconds": duration, "requests": sum(statuses.values()),
             "statuses": dict(sorted(statuses.items())), "unexpected": unexpected, "endpoints": endpoints,
-            "rss_mb": {"start": rss_start, "peak": peak, "end": rss_mb(server.process.pid)}}
+            "rss_mb": {"start": rss_start, "peak": peak, "end": rss_mb(server.process.pid),
+                       "every_30s": timeline}}
 
 
 def durability_phase(server: LiveServer, writers: int = 6, before_kill: float = 20.0) -> dict[str, object]:

@@ -167,3 +167,21 @@ def test_a_turn_is_numbered_after_the_last_even_when_two_engines_share_the_file(
     assert errors == []
     turns = engines[1].get(conversation.id).turns
     assert len(turns) == 20 and [t.role for t in turns] == ["user", "assistant"] * 10
+
+
+def test_a_batches_table_from_before_migrations_is_kept_aside_and_a_new_one_made(tmp_path: Path) -> None:
+    from assistant.database import Database, current_revision, sqlite_url
+
+    path = tmp_path / "batches.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE batches (id TEXT PRIMARY KEY, programme TEXT NOT NULL, name TEXT NOT NULL, "
+                   "status TEXT NOT NULL, total INTEGER NOT NULL, done INTEGER NOT NULL, created_at TEXT NOT NULL, "
+                   "finished_at TEXT, error TEXT, columns TEXT)")
+        db.execute("INSERT INTO batches VALUES ('old', 'p', 'n', 'done', 1, 1, '2026-01-01', NULL, NULL, NULL)")
+    database = Database(sqlite_url(path))
+    assert current_revision(database) == "0001"
+    database.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT id FROM batches_before_0001").fetchall() == [("old",)]
+        columns = {row[1] for row in db.execute("PRAGMA table_info(batches)")}
+    assert {"upload", "report", "claimed_by", "heartbeat_at"} <= columns

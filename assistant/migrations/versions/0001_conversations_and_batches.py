@@ -2,7 +2,8 @@
 
 Databases made before migrations existed already hold the three chat tables (without
 ``token_hash``); this revision keeps their rows and adds what is missing. Their conversations have
-no token, so the API cannot open them; the CLI still can.
+no token, so the API cannot open them; the CLI still can. A batches table of that time (its upload
+and report were files beside it) is kept, renamed ``batches_before_0001``, and a new one made.
 
 Revision ID: 0001
 Revises:
@@ -56,6 +57,8 @@ def upgrade() -> None:
             sa.Column("id", sa.String(64), nullable=False, unique=True),
             sa.Column("data", sa.Text, nullable=False),
         )
+    if "batches" in existing:
+        op.rename_table("batches", "batches_before_0001")
     op.create_table(
         "batches",
         sa.Column("id", sa.String(64), primary_key=True),
