@@ -4,9 +4,7 @@ review queue (503), each with Retry-After."""
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,18 +19,11 @@ from starlette.routing import Route
 from api import create_app
 from api.overload import OverloadMiddleware, RateLimiter, ReviewGate, is_heavy
 from tests.api.conftest import plumbing_settings
-from tests.batch.planted import build_planted_batch
+from tests.batch.planted import build_planted_batch, zipped
 
 ErrorCheck = Callable[[httpx.Response, int, str], dict[str, str]]
 KEYS = "organiser-key-one-7f3a9c21d4,organiser-key-two-b8e05d6612"
 
-
-def zipped(folder: Path) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for path in sorted(folder.iterdir()):
-            archive.write(path, f"entries/{path.name}")
-    return buffer.getvalue()
 
 
 @pytest.fixture(scope="module")

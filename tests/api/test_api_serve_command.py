@@ -85,3 +85,18 @@ def test_db_upgrade_and_purge_work_on_the_configured_database(
         assert db.execute("SELECT COUNT(*) FROM chat_conversations").fetchone() == (0,)
     bad = CliRunner().invoke(app, ["db", "upgrade"], env={"SHORTLIST_DATABASE__URL": "mysql://nobody@127.0.0.1/x"})
     assert bad.exit_code != 0
+
+
+def test_serve_caps_malloc_arenas_unless_the_environment_says_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
+    import ctypes
+
+    from assistant.cli.commands_serve import limit_malloc_arenas
+
+    try:
+        ctypes.CDLL("libc.so.6").mallopt  # noqa: B018
+    except (OSError, AttributeError):
+        pytest.skip("not glibc")
+    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+    assert limit_malloc_arenas() is True
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
+    assert limit_malloc_arenas() is False

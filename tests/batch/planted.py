@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import io
 import os
+import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -99,3 +101,12 @@ def build_planted_batch(folder: Path) -> Path:
                 spec.get("sector", NHS_TRUST[1]), "Eastmoor Borough Council", "local_authority",
             ])
     return folder
+
+
+def zipped(folder: Path) -> bytes:
+    """The folder's files as an upload: a ZIP with them under entries/."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted(folder.iterdir()):
+            archive.write(path, f"entries/{path.name}")
+    return buffer.getvalue()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +15,7 @@ from assistant.batch import BatchReport
 from assistant.batch.jobs import BatchInfo, BatchJobs
 from assistant.errors import InvalidInput
 from assistant.service import Assistant
-from tests.batch.planted import PLANTED
+from tests.batch.planted import PLANTED, zipped
 
 
 def make_app(assistant: Assistant, jobs: BatchJobs | None = None) -> FastAPI:
@@ -29,13 +27,6 @@ def make_app(assistant: Assistant, jobs: BatchJobs | None = None) -> FastAPI:
         app.state.batch_jobs = jobs
     return app
 
-
-def zipped(folder: Path) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for path in sorted(folder.iterdir()):
-            archive.write(path, f"entries/{path.name}")
-    return buffer.getvalue()
 
 
 @pytest.fixture()

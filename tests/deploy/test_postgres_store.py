@@ -18,7 +18,7 @@ from assistant.chat.store import ConversationStore
 from assistant.database import Database, batches, current_revision
 from assistant.errors import Conflict, NotFound
 from assistant.service import Assistant
-from tests.batch.planted import build_planted_batch
+from tests.batch.planted import build_planted_batch, zipped
 
 pytestmark = pytest.mark.server
 
@@ -93,7 +93,6 @@ def test_concurrent_appends_from_two_processes_keep_every_turn_in_order(postgres
 def test_a_batch_is_run_by_one_replica_and_taken_over_when_its_runner_dies(
     postgres_url: str, batch_assistant: Assistant, tmp_path: Path
 ) -> None:
-    from tests.api.test_api_access import zipped
 
     database = Database(postgres_url)
     idle = BatchJobs(batch_assistant, database=database)  # never started: as a replica that was killed

@@ -11,8 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.api.test_api_access import zipped
-from tests.batch.planted import PLANTED, build_planted_batch
+from tests.batch.planted import PLANTED, build_planted_batch, zipped
 from tests.servers import LiveServer, free_port
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]

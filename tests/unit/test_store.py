@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from assistant.backends.embeddings import FakeEmbeddings, build_embeddings, verify_weights
@@ -17,6 +12,7 @@ from assistant.errors import BackendUnavailable, ConfigError
 from assistant.knowledge import Passage
 from assistant.service import Assistant
 from tests.conftest import make_settings
+from tests.servers import chroma_server as start_chroma_server
 
 
 def _passage(pid: str, text: str, evidence: tuple[str, ...] = ()) -> Passage:
@@ -55,38 +51,10 @@ def test_unknown_embedding_model_and_altered_weights_are_clear_errors(tmp_path: 
     assert isinstance(build_embeddings("fake:32"), FakeEmbeddings)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture()
-def chroma_server(tmp_path: Path) -> Iterator[str]:
-    port = _free_port()
-    chroma = Path(sys.executable).with_name("chroma")
-    process = subprocess.Popen(
-        [str(chroma), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
-        else:
-            pytest.fail("chroma server did not start")
+def chroma_server() -> Iterator[str]:
+    with start_chroma_server() as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 @pytest.mark.server
