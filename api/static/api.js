@@ -67,7 +67,7 @@ export async function request(path, { method = "GET", json, form, signal } = {})
     throw new ApiError("Cannot reach the Shortlist server; check that it is running.", "network_error", 0);
   }
   if (!response.ok) throw await failure(response);
-  return response.json();
+  return response.status === 204 ? null : response.json();
 }
 
 function parseEvent(raw) {

@@ -26,6 +26,7 @@ const chat = new ChatPanel({
   send: $("chat-send"),
   state: $("chat-state"),
   suggestions: [...document.querySelectorAll("#chat-form [data-question]")],
+  forget: $("chat-delete"),
   onCite: showCitation,
   onTurn: refreshConversation,
 });
@@ -272,6 +273,27 @@ async function refreshConversation(conversation) {
   }
 }
 
+// The entrant's draft and answers are kept on the server until deleted (or until retention removes them).
+async function deleteConversation() {
+  const conversation = chat.conversation;
+  if (!conversation) return;
+  const question = "Delete this conversation, its answers and every saved version of your draft from the server? " +
+    "The draft in the box stays. This cannot be undone.";
+  if (!window.confirm(question)) return;
+  try {
+    await request(`/api/conversations/${encodeURIComponent(conversation.id)}`, { method: "DELETE" });
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 404)) {
+      $("chat-state").textContent = error instanceof ApiError ? error.message : "The conversation could not be deleted.";
+      return;
+    }
+  }
+  forgetToken(conversation.id);
+  sessionStorage.removeItem(STORAGE_KEY);
+  chat.detach();
+  $("chat-state").textContent = "Conversation deleted. Review your draft again to start a new one.";
+}
+
 async function resumeConversation() {
   const id = sessionStorage.getItem(STORAGE_KEY);
   if (!id) return;
@@ -311,6 +333,7 @@ async function start() {
   $("draft-text").addEventListener("input", () => updateCount($("draft-text"), $("draft-text-count"), null));
   $("export-md").addEventListener("click", () => exportReview("md"));
   $("export-html").addEventListener("click", () => exportReview("html"));
+  $("chat-delete").addEventListener("click", deleteConversation);
   try {
     const [programmes, types] = await Promise.all([request("/api/programmes"), request("/api/evidence/types")]);
     state.programmes = programmes;

@@ -16,8 +16,8 @@ const KIND_LABELS = {
 };
 
 export class ChatPanel {
-  constructor({ log, form, input, send, state, suggestions, onCite, onTurn }) {
-    Object.assign(this, { log, form, input, send, state, suggestions, onCite, onTurn });
+  constructor({ log, form, input, send, state, suggestions, forget, onCite, onTurn }) {
+    Object.assign(this, { log, form, input, send, state, suggestions, forget, onCite, onTurn });
     this.conversation = null;
     this.busy = false;
     form.addEventListener("submit", (event) => {
@@ -42,11 +42,19 @@ export class ChatPanel {
 
   attach(conversation) {
     this.conversation = conversation;
+    this.forget.hidden = false;
     clear(this.log);
     for (const turn of conversation.turns) this.log.append(this.renderTurn(turn));
     this.describe();
     this.setEnabled(true);
     this.log.scrollTop = this.log.scrollHeight;
+  }
+
+  detach() {
+    this.conversation = null;
+    clear(this.log);
+    this.forget.hidden = true;
+    this.setEnabled(false);
   }
 
   describe() {

@@ -38,9 +38,12 @@ def test_real_review_flags_missing_testimonial_in_impact(real_client: TestClient
 def test_real_chat_answer_quotes_the_draft(real_client: TestClient, sample_draft: str) -> None:
     created = real_client.post("/api/conversations", json={"category": "hsj-awards-2025/acute-innovation",
                                                            "text": sample_draft})
-    conversation = Conversation.model_validate(created.json())
+    body = created.json()
+    token = body.pop("token")
+    conversation = Conversation.model_validate(body)
     response = real_client.post(f"/api/conversations/{conversation.id}/messages",
-                                json={"content": "what's missing in impact?"})
+                                json={"content": "what's missing in impact?"},
+                                headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200, response.text
     turn = Turn.model_validate(response.json())
     assert turn.criterion == "impact"

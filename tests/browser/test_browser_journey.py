@@ -208,6 +208,16 @@ def test_conversation_and_versions_survive_a_server_restart(page: Any, live_serv
     assert [t["role"] for t in stored["turns"]] == ["user", "assistant"]
     page.screenshot(path=screenshots / "07-after-restart.png")
 
+    # Deleting it from the page removes it from the server; the draft stays in the box.
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Delete this conversation").click()
+    expect(page.locator("#chat-state")).to_contain_text("Conversation deleted")
+    expect(page.locator("#chat-log .turn")).to_have_count(0)
+    expect(page.get_by_role("button", name="Delete this conversation")).to_be_hidden()
+    expect(page.get_by_label("Draft text")).to_have_value(redraft)
+    assert page.request.get(url, headers={"Authorization": f"Bearer {token}"}).status == 404
+    assert page.evaluate("sessionStorage.getItem('shortlist.conversation')") is None
+
 
 def test_the_api_docs_render_offline_from_local_files(browser: Any, live_server: Any, screenshots: Path) -> None:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
