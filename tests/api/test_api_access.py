@@ -69,14 +69,15 @@ def test_without_keys_the_batch_endpoints_are_open_as_on_one_machine(client: Tes
 
 
 def test_the_rate_limit_answers_429_with_retry_after_per_client(tmp_path: Path, assert_error: ErrorCheck) -> None:
-    settings = plumbing_settings(tmp_path / "data", server={"rate_per_minute": 6, "rate_burst": 2})
+    # One request a minute: the bucket cannot refill while the first two run, however slow the machine.
+    settings = plumbing_settings(tmp_path / "data", server={"rate_per_minute": 1, "rate_burst": 2})
     body = {"category": "acute-innovation", "programme": "hsj-awards-2025", "text": "## Impact\n\nWaits fell."}
     app = create_app(settings)
     with TestClient(app) as client:
         assert [client.post("/api/reviews", json=body).status_code for _ in range(2)] == [200, 200]
         limited = client.post("/api/reviews", json=body)
         assert_error(limited, 429, "rate_limited")
-        assert 1 <= int(limited.headers["retry-after"]) <= 10
+        assert 1 <= int(limited.headers["retry-after"]) <= 60
         assert client.get("/api/health").status_code == 200, "light requests are not limited"
         other = TestClient(app, client=("203.0.113.9", 50000))  # another address: a bucket of its own
         assert other.post("/api/reviews", json=body).status_code == 200
