@@ -31,7 +31,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
 
 from assistant.errors import BackendUnavailable, ConfigError
 
@@ -157,32 +157,34 @@ class Database:
     @contextmanager
     def begin(self) -> Iterator[Connection]:
         """One transaction: committed when the block ends, rolled back on an error."""
-        try:
-            with self.engine.begin() as connection:
-                yield connection
-        except DBAPIError as exc:
-            if exc.connection_invalidated or isinstance(exc.orig, OSError):
-                raise BackendUnavailable(f"The database is unreachable: {_reason(exc)}") from exc
-            raise
+        with _unavailable_is_503(), self.engine.begin() as connection:
+            yield connection
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
         """A read-only transaction (on SQLite it takes no write lock)."""
-        try:
-            with self.engine.connect() as connection:
-                reading = connection.execution_options(sqlite_begin="DEFERRED")
-                with reading.begin():
-                    yield reading
-        except DBAPIError as exc:
-            if exc.connection_invalidated or isinstance(exc.orig, OSError):
-                raise BackendUnavailable(f"The database is unreachable: {_reason(exc)}") from exc
-            raise
+        with _unavailable_is_503(), self.engine.connect() as connection:
+            reading = connection.execution_options(sqlite_begin="DEFERRED")
+            with reading.begin():
+                yield reading
 
     def close(self) -> None:
         with self._lock:
             if self._engine is not None:
                 self._engine.dispose()
                 self._engine = None
+
+
+@contextmanager
+def _unavailable_is_503() -> Iterator[None]:
+    """A lost or refused connection, a server shutting down or a file locked too long is the database
+    being unavailable (BackendUnavailable: 503, try again); any other database error stays what it is."""
+    try:
+        yield
+    except DBAPIError as exc:
+        if isinstance(exc, OperationalError) or exc.connection_invalidated or isinstance(exc.orig, OSError):
+            raise BackendUnavailable(f"The database is unavailable; try again shortly ({_reason(exc)}).") from exc
+        raise
 
 
 def _reason(exc: BaseException) -> str:

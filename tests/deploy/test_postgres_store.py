@@ -120,3 +120,20 @@ def test_a_batch_is_run_by_one_replica_and_taken_over_when_its_runner_dies(
             runner.close()
             runner.database.close()
         database.close()
+
+
+def test_a_database_that_goes_away_is_a_backend_unavailable_error() -> None:
+    from assistant.errors import BackendUnavailable
+    from tests.servers import postgres_cluster
+
+    with postgres_cluster() as url:
+        database = Database(url)
+        store = ConversationStore(database)
+        conversation = _conversation()
+        store.create(conversation)
+    # The cluster is stopped and removed now: every call is a clear 503-class error, not a crash.
+    with pytest.raises(BackendUnavailable, match="unavailable"):
+        store.get(conversation.id)
+    with pytest.raises(BackendUnavailable):
+        store.append(conversation.id, turns=[_turn(1)])
+    database.close()
