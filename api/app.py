@@ -68,7 +68,9 @@ def purge_expired(app: FastAPI) -> int:
     age = dt.timedelta(days=settings.server.retention_days)
     removed: int = app.state.chat.store.purge(age)
     if app.state.batches is not None:
-        removed += app.state.batches.batch_jobs(app).purge(age)
+        from assistant.batch.jobs import purge_finished
+
+        removed += purge_finished(app.state.database, age)
     if removed:
         log.info("Retention: deleted %d conversations and batches older than %s days", removed,
                  settings.server.retention_days)

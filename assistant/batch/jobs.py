@@ -72,6 +72,15 @@ def _mapping(columns: str | None) -> ColumnMapping | None:
         raise InvalidInput(f"The column mapping is not valid YAML of field: column header ({exc}).") from exc
 
 
+def purge_finished(database: Database, older_than: dt.timedelta) -> int:
+    """Delete batches that finished more than ``older_than`` ago; returns how many. Needs no runner."""
+    cutoff = _stamp(_now() - older_than)
+    with database.begin() as db:
+        return int(db.execute(delete(batches).where(
+            batches.c.status.in_(("done", "failed")), batches.c.finished_at < cutoff
+        )).rowcount)
+
+
 class _Stopped(Exception):
     """Raised inside a run when the jobs are closing; the batch is queued again for the next start."""
 
@@ -190,13 +199,6 @@ class BatchJobs:
             if db.execute(delete(batches).where(batches.c.id == batch_id)).rowcount == 0:
                 raise NotFound(f"No batch '{batch_id}'.")
 
-    def purge(self, older_than: dt.timedelta) -> int:
-        """Delete finished batches older than ``older_than``; returns how many."""
-        cutoff = _stamp(_now() - older_than)
-        with self.database.begin() as db:
-            return int(db.execute(delete(batches).where(
-                batches.c.status.in_(("done", "failed")), batches.c.finished_at < cutoff
-            )).rowcount)
 
     # -- the background thread --------------------------------------------------------------------
     def _claim(self) -> str | None:

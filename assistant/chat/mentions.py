@@ -169,10 +169,15 @@ _REQUEST_START = re.compile(
 _SPEAKER = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|me|my|you|u|your|pls|please)\b", re.I)
 
 
+def _rough_sentences(text: str) -> list[str]:
+    """Pieces ending in . ! or ?, enough to count sentences and questions (no spans needed)."""
+    return [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
+
+
 def _reads_as_prose(body: str) -> bool:
     """Entry text, not a question or an instruction to the assistant: it does not open like a request,
     and fewer than half of its sentences are questions."""
-    sentences = [s for s in re.split(r"(?<=[.!?])\s+", body.strip()) if s]
+    sentences = _rough_sentences(body)
     questions = sum(1 for s in sentences if s.rstrip().endswith("?"))
     return not _REQUEST_START.match(body.strip()) and questions * 2 < max(len(sentences), 1)
 
@@ -197,7 +202,7 @@ def find_payload(message: str, *, min_words: int = 12) -> Payload | None:
         if len(body.split()) >= min_words and _reads_as_prose(body):
             return Payload(lead=match.group("lead").strip(), text=body)
     # A bare paste: several sentences of entry prose, no question, nobody speaking to the assistant.
-    sentences = [s for s in re.split(r"(?<=[.!?])\s+", stripped) if s]
+    sentences = _rough_sentences(stripped)
     if len(stripped.split()) >= 35 and len(sentences) >= 3 and "?" not in stripped and not _SPEAKER.search(stripped) \
             and _reads_as_prose(stripped):
         return Payload(lead="", text=stripped)

@@ -49,9 +49,7 @@ class ConversationStore:
             ))
             for version in conversation.versions:
                 self._insert_version(db, conversation.id, version)
-            for seq, turn in enumerate(conversation.turns, start=1):
-                db.execute(insert(turn_table).values(conversation_id=conversation.id, seq=seq, id=turn.id,
-                                                data=turn.model_dump_json()))
+            self._insert_turns(db, conversation.id, conversation.turns, after=0)
 
     def authorise(self, conversation_id: str, token: str | None) -> None:
         """Raise NotFound unless the conversation exists and ``token`` is its owner's."""
@@ -113,10 +111,8 @@ class ConversationStore:
                 self._insert_version(db, conversation_id, version)
             if turns:
                 owner = turn_table.c.conversation_id == conversation_id
-                seq = db.execute(select(func.coalesce(func.max(turn_table.c.seq), 0)).where(owner)).scalar_one()
-                for offset, turn in enumerate(turns, start=1):
-                    db.execute(insert(turn_table).values(
-                        conversation_id=conversation_id, seq=seq + offset, id=turn.id, data=turn.model_dump_json()))
+                last = db.execute(select(func.coalesce(func.max(turn_table.c.seq), 0)).where(owner)).scalar_one()
+                self._insert_turns(db, conversation_id, turns, after=last)
             values: dict[str, object] = {"updated_at": now().isoformat()}
             if category is not None:
                 values.update(programme=category[0], category=category[1])
@@ -155,6 +151,13 @@ class ConversationStore:
                                 turns=r[4], versions=r[5])
             for r in rows
         ]
+
+    @staticmethod
+    def _insert_turns(db: Connection, conversation_id: str, new: Sequence[Turn], *, after: int) -> None:
+        """Store turns in order, numbered after the conversation's last turn ``after``."""
+        for seq, turn in enumerate(new, start=after + 1):
+            db.execute(insert(turn_table).values(conversation_id=conversation_id, seq=seq, id=turn.id,
+                                                 data=turn.model_dump_json()))
 
     @staticmethod
     def _insert_version(db: Connection, conversation_id: str, version: DraftVersion) -> None:

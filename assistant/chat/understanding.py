@@ -377,10 +377,15 @@ def _first_ask(prepared: Prepared) -> str:
 
 def features(encode: Embed, prepared: Sequence[Prepared]) -> np.ndarray:
     """[embedding of the message's own words, embedding of its first ask, cue features]."""
-    whole = encode([p.lead or "(pasted text)" for p in prepared])
-    first = encode([_first_ask(p) for p in prepared])
+    wholes = [p.lead or "(pasted text)" for p in prepared]
+    firsts = [_first_ask(p) for p in prepared]
+    # A one-ask message's first ask is the message itself: each distinct text is encoded once.
+    distinct = list(dict.fromkeys(wholes + firsts))
+    vectors = dict(zip(distinct, encode(distinct).astype(np.float32), strict=True))
+    whole = np.stack([vectors[text] for text in wholes])
+    first = np.stack([vectors[text] for text in firsts])
     cues = np.stack([p.cues() for p in prepared])
-    return np.hstack([whole.astype(np.float32), first.astype(np.float32), cues])
+    return np.hstack([whole, first, cues])
 
 
 def _adjust(probs: np.ndarray, prepared: Sequence[Prepared], classes: Sequence[str], weight: float) -> np.ndarray:

@@ -110,10 +110,9 @@ def db_purge(
     """Delete old conversations and batches now, as the server does hourly."""
     import datetime as dt
 
-    from assistant.batch.jobs import BatchJobs
+    from assistant.batch.jobs import purge_finished
     from assistant.chat.store import ConversationStore
     from assistant.database import Database
-    from assistant.service import Assistant
 
     settings = get_settings()
     age = settings.server.retention_days if days is None else days
@@ -124,7 +123,7 @@ def db_purge(
     try:
         older = dt.timedelta(days=age)
         conversations = ConversationStore(database).purge(older)
-        batches = BatchJobs(Assistant.from_settings(settings), database=database).purge(older)
+        batches = purge_finished(database, older)
     finally:
         database.close()
     console.print(f"Deleted {conversations} conversations and {batches} batches older than {age:g} days.",

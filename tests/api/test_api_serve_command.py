@@ -77,7 +77,6 @@ def test_db_upgrade_and_purge_work_on_the_configured_database(
     with sqlite3.connect(tmp_path / "shortlist.sqlite3") as db:
         db.execute("INSERT INTO chat_conversations (id, created_at, updated_at) VALUES "
                    "('stale', '2020-01-01T00:00:00+00:00', '2020-01-01T00:00:00+00:00')")
-    monkeypatch.setenv("SHORTLIST_EMBEDDINGS__MODEL", "fake:16")
     purged = CliRunner().invoke(app, ["db", "purge", "--days", "30"])
     assert purged.exit_code == 0, purged.output
     assert "Deleted 1 conversations and 0 batches" in " ".join(purged.output.split())
