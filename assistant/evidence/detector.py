@@ -36,7 +36,7 @@ import numpy as np
 from assistant.evidence.context import Context
 from assistant.evidence.features import Example, examples_for_spans
 from assistant.evidence.hardcases import ruled_out
-from assistant.evidence.rules import JUDGES, SPECIFIC, apply_rules
+from assistant.evidence.rules import JUDGES, SPECIFIC, apply_rules, reported_feedback
 from assistant.evidence.training import REAL_WEIGHT, TrainedModels, load_or_train
 from assistant.knowledge import BankSentence, RealText
 from assistant.sentences import Span, split_sentences
@@ -52,6 +52,8 @@ CALIBRATED_AT = 0.7
 BANK_SHARE = 0.5
 # Confidence given to every sentence of an attributed quotation.
 QUOTED_CONFIDENCE = 0.9
+# Confidence given to an identifiable group's feedback reported without quotation marks (rules.reported_feedback).
+REPORTED_CONFIDENCE = 0.8
 
 _STOP = set(
     "the and for with from that this our was were has have had been their they its into than also which who all are "
@@ -161,6 +163,8 @@ class EvidenceDetector:
         for row, example in zip(results, examples, strict=True):
             if self.use_context and example.context.quoted and not JUDGES.search(example.text):
                 row["testimonial"] = max(row.get("testimonial", 0.0), QUOTED_CONFIDENCE)
+            elif self.use_rules and reported_feedback(example.text):
+                row["testimonial"] = max(row.get("testimonial", 0.0), REPORTED_CONFIDENCE)
             if self.use_hard_cases:
                 for evidence_type in ruled_out(example.text):
                     if evidence_type == "testimonial" and example.context.quoted:

@@ -118,6 +118,44 @@ REPORTED_SPEECH = _rx(
 )
 JUDGES = _rx(r"\b(?:judges?|judging panel|assessors?|the panel|shortlisting panel)\b")
 
+# Reported feedback, the way real write-ups and case studies give it: an identifiable group and what
+# it felt, said or raised, with no quotation marks ("some staff reported that they did not feel
+# confident", "GPs were raising concerns that…", "people told us the service was safe"). LABELLING.md
+# §4.3 and §4.11 count these as testimonials. Detection applies it after the classifier, like the
+# quotation rule, because the classifier rarely saw such sentences labelled in the bank.
+_FEEDBACK_GROUP = (
+    r"(?:patients?|service users?|users|carers?|famil(?:y|ies)|parents?|relatives?|residents?|young people|children|"
+    r"women|mothers|fathers|people|individuals|participants|respondents|interviewees|staff|colleagues|clinicians|"
+    r"nurses|doctors|gps|midwives|paramedics|pharmacists|team members|practitioners|volunteers|students|trainees|"
+    r"advisers|advisors|crews)"
+)
+_FEEDBACK_VERB = (
+    r"(?:felt|feel|noted|highlighted|raised concerns?|were raising concerns|spoke (?:highly|positively|well|of)|"
+    r"were (?:very |mostly |overwhelmingly |largely |generally )?(?:positive|pleased|happy|satisfied|complimentary|"
+    r"enthusiastic|appreciative|unhappy|frustrated|concerned|worried)|described|valued|appreciated|welcomed|praised|"
+    r"reported (?:that|feeling|being|a |an |how|they|improved|better|less|more|fewer|shorter)|report (?:that|feeling|"
+    r"being|how)|said|say|says|told us|told|tell us|commented|expressed|found (?:it|the|that)|mentioned|explained)"
+)
+REPORTED_FEEDBACK = _rx(
+    # "for staff to feel", "how patients felt", "whether people say" ask about feedback rather than report it.
+    r"(?<!\bfor )(?<!\bhow )(?<!\bwhere )(?<!\bwhether )\b(?:some |many |most |all |several |other |our |the |local |"
+    rf"these |those |both )?{_FEEDBACK_GROUP}\b(?:\s+(?!to\b|will\b|would\b|may\b|can\b|could\b|should\b|must\b)"
+    rf"[\w’'()-]+){{0,6}}?\s+{_FEEDBACK_VERB}\b"
+)
+# Not feedback: a survey share is a metric, modal verbs are expectations, "patients now feel much safer"
+# is the entrant's own claim of improvement, and inspectors', judges' and ministers' words are never
+# testimonials.
+_NOT_FEEDBACK = _rx(
+    r"\d+\s?(?:%|per ?cent)|\b(?:will|would|could|should|must|need to|in order|able to)\b|"
+    r"\bnow feels?\b|\bfeels? (?:much|far|a lot|so|more|less|\w+er)\b|"
+    r"\b(?:judges?|inspectors?|we found|the report|minister|secretary)\b"
+)
+
+
+def reported_feedback(sentence: str) -> bool:
+    """An identifiable group's feedback, reported with its content and without quotation marks."""
+    return bool(REPORTED_FEEDBACK.search(sentence)) and not _NOT_FEEDBACK.search(sentence)
+
 PATIENTS = _rx(
     r"\b(?:patients?|carers?|service users?|users|residents|families|parents|young people|children and young people|"
     r"people with lived experience|lived[- ]experience|experts? by experience|public|community members|citizens|"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.evidence.rules import reported_feedback
 from assistant.service import Assistant
 
 QUOTE = (
@@ -19,6 +20,22 @@ HARD = {
     "We are now collecting data on readmissions and will report in the spring.": "metric",
     "The team developed the tool.": "staff_involvement",
 }
+
+
+# Feedback reported without quotation marks (LABELLING.md §4.3, §4.11), and look-alikes that are not.
+REPORTED = [
+    "Some staff reported that at times they did not feel confident running the clinic alone.",
+    "GPs were raising concerns that they were increasingly seeing patients for loneliness.",
+    "Public advisers were mostly positive about the sessions but highlighted the need for more notice.",
+    "Carers told us evenings were the worst time.",
+]
+NOT_REPORTED = [
+    "Patients now feel much safer on our wards.",  # the entrant's own claim
+    "82% of parents said the new clinic was better.",  # a survey share: metric
+    "We wanted a space for staff to feel able to speak up.",  # asks for feedback, reports none
+    "The judges said the team had transformed the service.",  # judges never count
+    "Patients will tell us how the new letters read.",  # a plan
+]
 
 
 def _types(assistant: Assistant, text: str) -> dict[str, list[str]]:
@@ -47,6 +64,17 @@ def test_hard_cases_hold_whatever_the_classifier_says(fake_assistant: Assistant)
     _check_hard_cases(fake_assistant)
 
 
+def test_reported_feedback_is_told_from_claims_surveys_and_plans() -> None:
+    assert [reported_feedback(s) for s in REPORTED] == [True] * len(REPORTED)
+    assert [reported_feedback(s) for s in NOT_REPORTED] == [False] * len(NOT_REPORTED)
+
+
+def test_reported_feedback_is_a_testimonial_whatever_the_classifier_says(fake_assistant: Assistant) -> None:
+    for sentence in REPORTED:
+        assert "testimonial" in _types(fake_assistant, sentence)[sentence], sentence
+    assert "testimonial" not in _types(fake_assistant, NOT_REPORTED[3])[NOT_REPORTED[3]]
+
+
 def test_claim_next_to_its_figure_is_supported(fake_assistant: Assistant) -> None:
     text = "Waiting times have fallen sharply. The median wait for waiting times is now 9 days, down from 31."
     findings = fake_assistant.detect(text)
@@ -59,6 +87,8 @@ def test_claim_next_to_its_figure_is_supported(fake_assistant: Assistant) -> Non
 def test_real_model_reads_quotations_and_hard_cases(real_assistant: Assistant) -> None:
     _check_quotation(real_assistant)
     _check_hard_cases(real_assistant)
+    for sentence in REPORTED:
+        assert "testimonial" in _types(real_assistant, sentence)[sentence], sentence
 
 
 @pytest.mark.slow
