@@ -52,6 +52,11 @@ class Criterion(_Frozen):
         figure stated here describes where the work began (DESIGN.md hard cases)."""
         return "baseline" in self.expects and "metric" not in self.expects
 
+    @property
+    def asks_for_results(self) -> bool:
+        """Outcomes, Measurement, Impact, Value: results are expected, so a lone figure is a result."""
+        return "metric" in self.expects
+
 
 class EligibilityRules(_Frozen):
     allowed_entrant_sectors: list[Sector] | None = Field(

@@ -12,6 +12,7 @@ from assistant.advice import Advice
 from assistant.backends.embeddings import VectorEmbeddings
 from assistant.backends.store import KnowledgeStore, where_clause
 from assistant.evidence.detector import EvidenceDetector, SentenceEvidence
+from assistant.evidence.hardcases import lone_result_not_a_baseline
 from assistant.findings import anchor_for, estimate_band, review_warnings
 from assistant.packs import Category, Criterion, Programme
 from assistant.review import (
@@ -310,10 +311,15 @@ class _CachedEmbed:
 
 
 def _in_context(finding: SentenceEvidence, criterion: Criterion) -> SentenceEvidence:
-    """Figures stated where the judges ask for the starting point are baselines (DESIGN.md hard cases)."""
+    """Figures stated where the judges ask for the starting point are baselines (DESIGN.md hard cases); where
+    they ask for results, a figure compared with nothing in its sentence is a result, not a baseline."""
     if criterion.asks_for_starting_point and "metric" in finding.types:
         probabilities = dict(finding.probabilities)
         probabilities["baseline"] = max(probabilities.get("baseline", 0.0), probabilities["metric"])
+        return SentenceEvidence(finding.span, finding.text, probabilities, finding.threshold)
+    if criterion.asks_for_results and lone_result_not_a_baseline(finding.text):
+        probabilities = dict(finding.probabilities)
+        probabilities["baseline"] = min(probabilities.get("baseline", 0.0), finding.threshold / 2)
         return SentenceEvidence(finding.span, finding.text, probabilities, finding.threshold)
     return finding
 

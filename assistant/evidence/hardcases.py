@@ -199,6 +199,33 @@ def not_a_baseline(sentence: str) -> str | None:
     return None
 
 
+# A comparison stated in the sentence itself: "from X to Y", a target, an earlier period, a benchmark, an
+# aim or audit. Narrower than REFERENCE_POINT: "before midday" and "used to be sent away" compare nothing.
+_COMPARISON = _rx(
+    REFERENCE_POINT.pattern.replace(
+        r"before|", r"before (?:the|this|our|its|their|we|it|introduc\w*|launch\w*|go-?live|implementation|"
+        r"the (?:project|pilot|change|service))|"
+    ).replace(r"used to|", r"used to (?:take|wait|last|be seen within|see|reach|average)|")
+    # "the average time was 2.1 days" states a figure; "above the national average" compares it.
+    .replace(r"|average|", r"|(?:national|regional|england|peer|system|uk|local|above|below|than) average|")
+)
+
+
+_COMPARED = _rx(BASELINE.pattern.replace(r"|used to|", r"|used to (?:take|wait|last|be seen within|see|reach|average)|"))
+
+
+def lone_result_not_a_baseline(sentence: str) -> str | None:
+    """Where the judges ask for results, a figure with no comparison in its sentence is the result itself.
+
+    LABELLING.md §4.2: "fell to 5.1%" with no reference point in the same sentence is metric only. A
+    review applies this in criteria that expect results; elsewhere a lone figure may describe the
+    starting point, which is a baseline.
+    """
+    if _COMPARED.search(sentence) or _COMPARISON.search(sentence):
+        return None
+    return "a result with no reference point in its sentence"
+
+
 def not_a_partnership(sentence: str) -> str | None:
     organisations = ORGANISATION.search(sentence)
     if VAGUE_PARTNER.search(sentence) and not organisations:
