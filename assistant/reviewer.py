@@ -11,7 +11,7 @@ import numpy as np
 from assistant.advice import Advice
 from assistant.backends.embeddings import VectorEmbeddings
 from assistant.backends.store import KnowledgeStore, where_clause
-from assistant.evidence.detector import EvidenceDetector, SentenceEvidence
+from assistant.evidence.detector import EvidenceDetector, SentenceEvidence, without
 from assistant.evidence.hardcases import lone_result_not_a_baseline
 from assistant.findings import anchor_for, estimate_band, review_warnings
 from assistant.packs import Category, Criterion, Programme
@@ -317,10 +317,10 @@ def _in_context(finding: SentenceEvidence, criterion: Criterion) -> SentenceEvid
         probabilities = dict(finding.probabilities)
         probabilities["baseline"] = max(probabilities.get("baseline", 0.0), probabilities["metric"])
         return SentenceEvidence(finding.span, finding.text, probabilities, finding.threshold)
-    if criterion.asks_for_results and lone_result_not_a_baseline(finding.text):
-        probabilities = dict(finding.probabilities)
-        probabilities["baseline"] = min(probabilities.get("baseline", 0.0), finding.threshold / 2)
-        return SentenceEvidence(finding.span, finding.text, probabilities, finding.threshold)
+    # At or below half the threshold ``without`` would change nothing, so the sentence is not read again.
+    if (criterion.asks_for_results and finding.probabilities.get("baseline", 0.0) > finding.threshold / 2
+            and lone_result_not_a_baseline(finding.text)):
+        return without(finding, "baseline")
     return finding
 
 

@@ -18,9 +18,9 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant.errors import ConfigError
+from assistant.evidence.detector import testimony
 from assistant.evidence.features import STORED_MODEL, Block, Example, bank_blocks, concat, stored_blocks
 from assistant.evidence.hardcases import ruled_out
-from assistant.evidence.rules import JUDGES, reported_feedback
 from assistant.evidence.training import REAL_WEIGHT, fit, real_training_blocks, training_digest, with_vectors
 from assistant.knowledge import BankSentence, RealText
 from assistant.taxonomy import EVIDENCE_TYPES, EvidenceType
@@ -131,9 +131,7 @@ def choose(
     for column, evidence_type in enumerate(EVIDENCE_TYPES):
         gold = labels[:, column]
         forced = np.asarray([
-            evidence_type == "testimonial"
-            and ((e.context.quoted and not JUDGES.search(e.text)) or reported_feedback(e.text))
-            for e in examples
+            evidence_type == "testimonial" and testimony(e) is not None for e in examples
         ], dtype=bool)
         blocked = np.asarray([evidence_type in v and not forced[i] for i, v in enumerate(vetoed)], dtype=bool)
         curves[evidence_type] = [

@@ -79,6 +79,19 @@ def _content_words(text: str) -> set[str]:
     return {w for w in re.findall(r"[a-z]{3,}", text.lower()) if w not in _STOP}
 
 
+def testimony(example: Example, *, context: bool = True, rules: bool = True) -> float | None:
+    """The testimonial confidence a sentence carries whatever the classifier says, or None.
+
+    With ``context``, every sentence of an attributed quotation (judges' words never count); with ``rules``,
+    an identifiable group's feedback reported without quotation marks. Calibration applies the same.
+    """
+    if context and example.context.quoted and not JUDGES.search(example.text):
+        return QUOTED_CONFIDENCE
+    if rules and reported_feedback(example.text):
+        return REPORTED_CONFIDENCE
+    return None
+
+
 def calibrate(probability: float, threshold: float | None) -> float:
     """Map a type's raw probability so that its calibrated threshold lands on CALIBRATED_AT (monotone)."""
     if threshold is None or not 0.0 < threshold < 1.0:
@@ -161,10 +174,9 @@ class EvidenceDetector:
         """Classifier (or rule) confidences, then context and the hard cases as explicit rules."""
         results = self._raw(examples, vectors)
         for row, example in zip(results, examples, strict=True):
-            if self.use_context and example.context.quoted and not JUDGES.search(example.text):
-                row["testimonial"] = max(row.get("testimonial", 0.0), QUOTED_CONFIDENCE)
-            elif self.use_rules and reported_feedback(example.text):
-                row["testimonial"] = max(row.get("testimonial", 0.0), REPORTED_CONFIDENCE)
+            words = testimony(example, context=self.use_context, rules=self.use_rules)
+            if words is not None:
+                row["testimonial"] = max(row.get("testimonial", 0.0), words)
             if self.use_hard_cases:
                 for evidence_type in ruled_out(example.text):
                     if evidence_type == "testimonial" and example.context.quoted:
@@ -254,7 +266,7 @@ class EvidenceDetector:
             if finding.probabilities.get("unsupported_claim", 0.0) < self.threshold:
                 continue
             if SPECIFIC.search(finding.text) and finding.probabilities.get("metric", 0.0) >= self.threshold:
-                cleared[index] = _without(finding, "unsupported_claim")
+                cleared[index] = without(finding, "unsupported_claim")
                 continue
             words = _content_words(finding.text)
             for neighbour in findings[max(0, index - 1) : index + 2]:
@@ -262,7 +274,7 @@ class EvidenceDetector:
                     continue
                 supports = max(neighbour.probabilities.get(t, 0.0) for t in ("metric", "testimonial"))
                 if supports >= self.threshold and words & _content_words(neighbour.text):
-                    cleared[index] = _without(finding, "unsupported_claim")
+                    cleared[index] = without(finding, "unsupported_claim")
                     break
         return cleared
 
@@ -277,7 +289,8 @@ def _remap(example: Example, position: dict[int, int]) -> Example:
     ))
 
 
-def _without(finding: SentenceEvidence, evidence_type: EvidenceType) -> SentenceEvidence:
+def without(finding: SentenceEvidence, evidence_type: EvidenceType) -> SentenceEvidence:
+    """The finding with ``evidence_type`` held below its reporting threshold."""
     probabilities = dict(finding.probabilities)
     probabilities[evidence_type] = min(probabilities.get(evidence_type, 0.0), finding.threshold / 2)
     return SentenceEvidence(finding.span, finding.text, probabilities, finding.threshold)

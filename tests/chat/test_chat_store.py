@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-import threading
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -11,6 +11,7 @@ import pytest
 from assistant.chat import ChatEngine
 from assistant.errors import InvalidInput, NotFound
 from assistant.service import Assistant
+from tests.threads import run_together
 
 CATEGORY = "hsj-awards-2025/acute-innovation"
 
@@ -82,20 +83,12 @@ def test_unknown_category_and_empty_inputs_are_rejected(fake_engine: ChatEngine)
 
 def test_concurrent_replies_from_threads_are_all_stored(fake_engine: ChatEngine, sample: str) -> None:
     conversations = [fake_engine.create(CATEGORY, sample) for _ in range(3)]
-    errors: list[BaseException] = []
 
     def talk(conversation_id: str) -> None:
-        try:
-            for message in ("what's missing?", "is this too long", "help"):
-                fake_engine.reply(conversation_id, message)
-        except BaseException as exc:  # collected so the test fails with the thread's error
-            errors.append(exc)
+        for message in ("what's missing?", "is this too long", "help"):
+            fake_engine.reply(conversation_id, message)
 
-    threads = [threading.Thread(target=talk, args=(c.id,)) for c in conversations for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    errors = run_together([partial(talk, c.id) for c in conversations for _ in range(2)])
     assert not errors
     for conversation in conversations:
         assert len(fake_engine.get(conversation.id).turns) == 12
@@ -150,20 +143,12 @@ def test_a_turn_is_numbered_after_the_last_even_when_two_engines_share_the_file(
     db = tmp_path / "shared.sqlite3"
     engines = [make_engine(fake_assistant, db=db), make_engine(fake_assistant, db=db)]
     conversation = engines[0].create(CATEGORY, "## Impact\n\nWaits fell from 18 to 6 weeks.")
-    errors: list[Exception] = []
 
     def ask(engine: ChatEngine) -> None:
-        try:
-            for _ in range(5):
-                engine.reply(conversation.id, "what's missing in impact?")
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
+        for _ in range(5):
+            engine.reply(conversation.id, "what's missing in impact?")
 
-    threads = [threading.Thread(target=ask, args=(engine,)) for engine in engines]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = run_together([partial(ask, engine) for engine in engines])
     assert errors == []
     turns = engines[1].get(conversation.id).turns
     assert len(turns) == 20 and [t.role for t in turns] == ["user", "assistant"] * 10

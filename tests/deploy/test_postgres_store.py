@@ -3,10 +3,10 @@ claims that hand each batch to exactly one runner."""
 
 from __future__ import annotations
 
-import threading
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -19,6 +19,7 @@ from assistant.database import Database, batches, current_revision
 from assistant.errors import Conflict, NotFound
 from assistant.service import Assistant
 from tests.batch.planted import build_planted_batch, zipped
+from tests.threads import run_together
 
 pytestmark = pytest.mark.server
 
@@ -57,20 +58,12 @@ def test_concurrent_appends_from_two_processes_keep_every_turn_in_order(postgres
     stores = [ConversationStore(d) for d in databases]
     conversation = _conversation()
     stores[0].create(conversation)
-    errors: list[Exception] = []
 
     def write(store: ConversationStore, start: int) -> None:
-        try:
-            for n in range(start, start + 20):
-                store.append(conversation.id, turns=[_turn(n)])
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
+        for n in range(start, start + 20):
+            store.append(conversation.id, turns=[_turn(n)])
 
-    threads = [threading.Thread(target=write, args=(stores[i % 2], i * 100)) for i in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = run_together([partial(write, stores[i % 2], i * 100) for i in range(4)])
     assert errors == []
     turns = stores[1].get(conversation.id).turns
     assert len(turns) == 80 and len({t.id for t in turns}) == 80
